@@ -1,0 +1,65 @@
+"""Single flight plus a freshness window, per key.
+
+Every open panel polls every 4 s; without this, a hundred viewers would cost
+Paperclip a hundred live-runs calls per company per refresh. Concurrent callers for
+one key wait on the one call in flight, and its answer (or its error) is reused for
+`freshness` seconds. The window is per process; several instances behind a load
+balancer each keep their own, which is fine.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Hashable
+
+
+class _Flight:
+    __slots__ = ("done", "value", "error", "at")
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.at = 0.0
+
+
+class Coalescer:
+    def __init__(self, freshness: float, error_freshness: float | None = None,
+                 max_keys: int = 4096):
+        self.freshness = freshness
+        self.error_freshness = min(freshness, 2.0) if error_freshness is None else error_freshness
+        self.max_keys = max_keys
+        self._lock = threading.Lock()
+        self._flights: dict[Hashable, _Flight] = {}
+
+    def get(self, key: Hashable, loader: Callable[..., Any], *args: Any) -> Any:
+        with self._lock:
+            flight = self._flights.get(key)
+            if flight is None or (flight.done.is_set() and self._stale(flight)):
+                flight = self._flights[key] = _Flight()
+                leader = True
+                self._evict()
+            else:
+                leader = False
+        if leader:
+            try:
+                flight.value = loader(*args)
+            except Exception as err:  # shared with the followers, re-raised to each
+                flight.error = err
+            flight.at = time.monotonic()
+            flight.done.set()
+        else:
+            flight.done.wait()
+        if flight.error is not None:
+            raise flight.error
+        return flight.value
+
+    def _stale(self, flight: _Flight) -> bool:
+        ttl = self.error_freshness if flight.error is not None else self.freshness
+        return time.monotonic() - flight.at >= ttl
+
+    def _evict(self) -> None:
+        if len(self._flights) <= self.max_keys:
+            return
+        for key in [k for k, f in self._flights.items() if f.done.is_set() and self._stale(f)]:
+            del self._flights[key]

@@ -1,0 +1,350 @@
+"""The Paperclip-compatible HTTP API of the demo server: `create_demo_app(world, token)`.
+
+Routes, status codes and error bodies follow paperclip-api.md (Paperclip 2026.916.1),
+quirks included: a malformed uuid is a bare 500 (the real server's Postgres cast
+fails), an unknown company's live-runs is `200 []`, query numbers are read like
+JavaScript's Number(). The /__demo control routes live in control.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from .clock import canonical_uuid
+from .harness import FAULT_ERRORS, MALFORMED_BODY, Harness
+from .world import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, NotFound, World
+
+VERSION = "2026.916.1-demo"
+WAKE_SOURCES = ("timer", "assignment", "on_demand", "automation")
+WAKE_TRIGGERS = ("manual", "ping", "callback", "system")
+
+api = Blueprint("paperclip_api", __name__, url_prefix="/api")
+
+
+class BadUuid(Exception):
+    """Paperclip passes path ids straight to Postgres; a non-uuid makes the query throw."""
+
+
+def json_response(obj, status: int = 200, headers: dict | None = None) -> Response:
+    # Express's res.json: compact, UTF-8, key order kept
+    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    resp = Response(body, status=status, headers=headers or {})
+    resp.content_type = "application/json; charset=utf-8"
+    return resp
+
+
+def error(message: str, status: int, **extra) -> Response:
+    return json_response({"error": message, **extra}, status)
+
+
+def _world() -> World:
+    return current_app.extensions["opsweb_demo"]["world"]
+
+
+def _uuid(value: str) -> str:
+    key = canonical_uuid(value)
+    if key is None:
+        raise BadUuid(value)
+    return key
+
+
+def _js_number(raw: str | None) -> float:
+    try:
+        return float(raw) if raw is not None else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _live_runs_int(raw: str | None, maximum: int, fallback: int) -> int:
+    """readLiveRunsQueryInt: missing, non-numeric or <= 0 gives the fallback."""
+    n = _js_number(raw)
+    if not math.isfinite(n) or n <= 0:
+        return fallback
+    return min(maximum, math.trunc(n))
+
+
+def _validation_error(path: list, expected: str, got) -> Response:
+    kind = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string",
+            list: "array", dict: "object"}.get(type(got), "undefined")
+    if got is _UNDEFINED:
+        kind = "undefined"
+    return error("Validation error", 400, details=[{
+        "expected": expected, "code": "invalid_type", "path": path,
+        "message": f"Invalid input: expected {expected}, received {kind}"}])
+
+
+_UNDEFINED = object()
+
+
+def _json_body():
+    """What express.json() leaves in req.body: parsed JSON, or undefined."""
+    raw = request.get_data()
+    if not raw or not request.is_json:
+        return _UNDEFINED
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _UNDEFINED
+
+
+# ---- reads ------------------------------------------------------------------------------
+@api.get("/health")
+def health():
+    token = current_app.extensions["opsweb_demo"]["harness"].token
+    return json_response({
+        "status": "ok", "version": VERSION,
+        "deploymentMode": "authenticated" if token else "local_trusted",
+        "deploymentExposure": "private", "authReady": True, "bootstrapStatus": "ready",
+        "bootstrapInviteActive": False, "setupPhase": "complete",
+        "features": {"companyDeletionEnabled": True}})
+
+
+@api.get("/companies")
+def companies():
+    return json_response(_world().company_list())
+
+
+@api.get("/companies/<cid>")
+def company(cid):
+    return json_response(_world().company(_uuid(cid)))
+
+
+@api.get("/companies/<cid>/live-runs")
+def live_runs(cid):
+    limit = _live_runs_int(request.args.get("limit"), 50, 50)
+    min_count = _live_runs_int(request.args.get("minCount"), 50, 0)
+    return json_response(_world().live_runs(_uuid(cid), limit, min_count))
+
+
+@api.get("/companies/<cid>/agents")
+def company_agents(cid):
+    for name in request.args:
+        return error(f"Unsupported query parameter: {name}", 400)
+    return json_response(_world().agent_list(_uuid(cid)))
+
+
+@api.get("/heartbeat-runs/<rid>")
+def run(rid):
+    return json_response(_world().run(_uuid(rid)))
+
+
+@api.get("/heartbeat-runs/<rid>/log")
+def run_log(rid):
+    offset = _js_number(request.args.get("offset"))
+    limit = _js_number(request.args.get("limitBytes"))
+    offset = math.trunc(offset) if math.isfinite(offset) else 0
+    limit = math.trunc(limit) if math.isfinite(limit) else LOG_DEFAULT_LIMIT
+    limit = min(max(limit, 1), LOG_MAX_LIMIT)
+    answer = _world().read_log(_uuid(rid), offset, limit)
+    return json_response(answer, headers={"Cache-Control": "no-cache, no-store"})
+
+
+@api.get("/heartbeat-runs/<rid>/events")
+def run_events(rid):
+    after = _js_number(request.args.get("afterSeq"))
+    limit = _js_number(request.args.get("limit"))
+    after = math.trunc(after) if math.isfinite(after) else 0
+    limit = min(max(math.trunc(limit), 1), 1000) if math.isfinite(limit) else 200
+    return json_response(_world().events(_uuid(rid), after, limit))
+
+
+@api.get("/heartbeat-runs/<rid>/issues")
+def run_issues(rid):
+    return json_response(_world().run_issues(_uuid(rid)))
+
+
+@api.get("/agents/<aid>")
+def agent(aid):
+    return json_response(_world().agent(_uuid(aid)))
+
+
+@api.get("/issues/<ref>")
+def issue(ref):
+    # an issue is addressed by uuid or by identifier ("OPS-12")
+    return json_response(_world().issue(canonical_uuid(ref) or ref))
+
+
+# ---- writes -----------------------------------------------------------------------------
+@api.post("/heartbeat-runs/<rid>/cancel")
+def cancel(rid):
+    return json_response(_world().cancel(_uuid(rid)))  # body ignored, like the real route
+
+
+@api.post("/agents/<aid>/runtime-state/reset-session")
+def reset_session(aid):
+    aid = _uuid(aid)
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _validation_error([], "object", body)
+    task_key = body.get("taskKey")
+    if task_key is not None:
+        if not isinstance(task_key, str):
+            return _validation_error(["taskKey"], "string", task_key)
+        if not task_key:
+            return error("Validation error", 400, details=[{
+                "origin": "string", "code": "too_small", "minimum": 1, "inclusive": True,
+                "path": ["taskKey"], "message": "Too small: expected string to have >=1 characters"}])
+    return json_response(_world().reset_session(aid, task_key))
+
+
+@api.post("/agents/<aid>/wakeup")
+def wakeup(aid):
+    aid = _uuid(aid)
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _validation_error([], "object", body)
+    source = body.get("source") or "on_demand"
+    trigger = body.get("triggerDetail")
+    if source not in WAKE_SOURCES or (trigger is not None and trigger not in WAKE_TRIGGERS):
+        return error("Validation error", 400, details=[{
+            "code": "invalid_value", "values": list(WAKE_SOURCES), "path": ["source"],
+            "message": "Invalid option"}])
+    payload = body.get("payload") if isinstance(body.get("payload"), dict) else {}
+    issue_ref = payload.get("issueId") if isinstance(payload.get("issueId"), str) else None
+    row = _world().wakeup(aid, source, trigger, body.get("reason"), issue_ref)
+    return json_response(row, 202)
+
+
+# ---- errors -----------------------------------------------------------------------------
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(exc):
+        return error(str(exc), 404)
+
+    @app.errorhandler(BadUuid)
+    def bad_uuid(_exc):
+        return error("Internal server error", 500)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def no_route(_exc):
+        if request.path.startswith("/api/") or request.path == "/api":
+            return error("API route not found", 404)
+        return error("Not found", 404)
+
+    @app.errorhandler(Exception)
+    def crash(exc):
+        if hasattr(exc, "code") and isinstance(exc.code, int):  # other HTTP errors as JSON
+            return error(getattr(exc, "description", "Error"), exc.code)
+        current_app.logger.exception("demo server error")
+        return error("Internal server error", 500)
+
+
+# ---- the harness around /api: record, delay, fail, authenticate, then simulate ---------
+_ROUTE_KEYS = {
+    "health": "health", "companies": "companies", "company": "company:{cid}",
+    "live_runs": "live-runs:{cid}", "company_agents": "agents:{cid}", "run": "run:{rid}",
+    "run_log": "log:{rid}", "run_events": "events:{rid}", "run_issues": "run-issues:{rid}",
+    "agent": "agent:{aid}", "issue": "issue:{ref}", "cancel": "cancel:{rid}",
+    "reset_session": "reset-session:{aid}", "wakeup": "wakeup:{aid}",
+}
+
+
+def _route_key() -> str:
+    endpoint = (request.endpoint or "").rpartition(".")[2]
+    template = _ROUTE_KEYS.get(endpoint) if request.blueprint == api.name else None
+    return template.format(**(request.view_args or {})) if template else "unknown"
+
+
+def _drop_connection() -> None:
+    """Hang up without answering: what a dead upstream or a reset proxy looks like."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _before_api():
+    if not request.path.startswith("/api"):
+        return None
+    harness: Harness = current_app.extensions["opsweb_demo"]["harness"]
+    g.call = harness.record(_route_key(), request.method, request.path,
+                            request.query_string.decode("latin-1"),
+                            "Authorization" in request.headers)
+    if harness.latency_ms:
+        time.sleep(harness.latency_ms / 1000)
+    company_id = (request.view_args or {}).get("cid") if request.blueprint == api.name else None
+    fault = harness.fault_for(canonical_uuid(company_id or "") or company_id)
+    if fault:
+        answer = _apply_fault(harness, fault)
+        if answer is not None:
+            return answer
+    if request.endpoint != f"{api.name}.health":
+        problem = harness.auth_error(request.headers.get("Authorization"))
+        if problem:
+            return error(problem, 401)
+    _world().advance()
+    return None
+
+
+def _apply_fault(harness: Harness, fault: dict):
+    mode = fault["mode"]
+    if mode == "down":
+        _drop_connection()
+        return Response(b"", 204)  # never reaches the client: the socket is shut
+    if mode == "slow":
+        time.sleep(fault["delayMs"] / 1000)
+        return None
+    if mode in FAULT_ERRORS:
+        return error(FAULT_ERRORS[mode], int(mode))
+    if mode == "malformed":
+        return Response(MALFORMED_BODY, 200, content_type="application/json; charset=utf-8")
+    if mode == "truncated":
+        g.truncate = True
+        return None
+    if mode == "huge":
+        body = harness.huge_body(_huge_template(), fault["sizeBytes"])
+        return Response(body, 200, content_type="application/json; charset=utf-8")
+    return None
+
+
+def _huge_template() -> dict:
+    """A real live-runs row to copy, so a huge answer is also a plausible one."""
+    world = _world()
+    for company in world.company_list():
+        rows = world.live_runs(company["id"], 1, 1)
+        if rows:
+            return rows[0]
+    return {"id": "none"}
+
+
+def _after_api(resp: Response) -> Response:
+    call = g.get("call")
+    if call is not None:
+        call["status"] = resp.status_code
+    if g.get("truncate"):
+        # announce the whole body, send half, hang up: the client sees a short read
+        body = resp.get_data()
+        cut = Response(body[: len(body) // 2], resp.status_code, content_type=resp.content_type)
+        cut.headers["Content-Length"] = str(len(body))
+        cut.headers["Connection"] = "close"
+        return cut
+    return resp
+
+
+def create_demo_app(world: World, token: str | None = None) -> Flask:
+    """The demo Paperclip as a Flask app; `token` set = board key required on /api."""
+    from .control import control  # the /__demo routes
+
+    app = Flask("opsweb.demo")
+    app.url_map.strict_slashes = False
+    app.extensions["opsweb_demo"] = {"world": world, "harness": Harness(token)}
+    app.before_request(_before_api)
+    app.after_request(_after_api)
+    app.register_blueprint(api)
+    app.register_blueprint(control)
+    _register_errors(app)
+
+    @app.get("/")
+    def index():
+        return Response("Paperclip-compatible demo server (opsweb). API under /api, "
+                        "test controls under /__demo.\n", content_type="text/plain")
+
+    return app

@@ -1,0 +1,254 @@
+"""The only code that speaks HTTP to Paperclip.
+
+Everything here is about Paperclip's wire protocol: its URLs, its error shapes, its
+quirks. Nothing above the port (opsweb/platform_port.py) may import this module, so
+that swapping the platform means rewriting this file and the port, nothing else.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import requests
+
+DEFAULT_TIMEOUT = 3.0
+# Paperclip clamps limitBytes to 1 MiB; asking for more is pointless.
+MAX_LOG_PAGE_BYTES = 1024 * 1024
+# A live-runs page or a run is a few KB; anything far bigger is a broken upstream,
+# and reading it whole would hold the panel's worker hostage.
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
+
+class PaperclipError(Exception):
+    """A Paperclip call that did not give the answer asked for.
+
+    `message` is a sentence for a person; `upstream_message` is Paperclip's own
+    `error` text when it sent one.
+    """
+
+    status_hint = 502
+
+    def __init__(self, message: str, *, upstream_status: int | None = None,
+                 upstream_message: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.upstream_status = upstream_status
+        self.upstream_message = upstream_message
+
+
+class InvalidId(PaperclipError):
+    status_hint = 400
+
+
+class Unreachable(PaperclipError):
+    status_hint = 502
+
+
+class Timeout(PaperclipError):
+    status_hint = 504
+
+
+class NotFound(PaperclipError):
+    status_hint = 404
+
+
+class Unauthorized(PaperclipError):
+    status_hint = 502
+
+
+class Forbidden(PaperclipError):
+    status_hint = 502
+
+
+class Rejected(PaperclipError):
+    """Paperclip refused the request as invalid (400/409/422)."""
+
+    status_hint = 502
+
+
+class UpstreamError(PaperclipError):
+    status_hint = 502
+
+
+class BadResponse(PaperclipError):
+    status_hint = 502
+
+
+def check_uuid(value: str, what: str) -> str:
+    """Paperclip answers a malformed id with a 500 (a Postgres cast error), so ids
+    are checked here, before any URL is built."""
+    try:
+        parsed = uuid.UUID(str(value))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidId(f"{what} must be a UUID, got {str(value)[:80]!r}") from None
+    if str(parsed) != str(value).lower():
+        raise InvalidId(f"{what} must be a UUID in canonical form, got {str(value)[:80]!r}")
+    return str(parsed)
+
+
+class PaperclipShell:
+    """A small client over one `requests.Session`, one method per Paperclip route."""
+
+    def __init__(self, base_url: str, token: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, action_timeout: float | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        # Stop and Reset may wait on Paperclip's graceful termination; give them longer.
+        self.action_timeout = action_timeout or max(timeout, 10.0)
+        self._session = requests.Session()
+        self._session.headers["Accept"] = "application/json"
+        self._session.headers["User-Agent"] = "opsweb"
+        if token:  # never an empty bearer: Paperclip rejects it with a 401
+            self._session.headers["Authorization"] = f"Bearer {token}"
+        # requests would otherwise honour HTTP(S)_PROXY for 127.0.0.1 too.
+        self._session.trust_env = False
+
+    # -- reads ---------------------------------------------------------------
+
+    def health(self) -> dict:
+        return self._call("GET", "/api/health")
+
+    def list_companies(self) -> list[dict]:
+        return self._call("GET", "/api/companies", expect=list)
+
+    def list_live_runs(self, company_id: str) -> list[dict]:
+        cid = check_uuid(company_id, "company id")
+        return self._call("GET", f"/api/companies/{cid}/live-runs", expect=list)
+
+    def get_run(self, run_id: str) -> dict:
+        rid = check_uuid(run_id, "run id")
+        return self._call("GET", f"/api/heartbeat-runs/{rid}")
+
+    def get_run_log(self, run_id: str, offset: int = 0,
+                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+        """One byte-range page of the run's NDJSON log: (content, next_offset).
+
+        next_offset is None at EOF (Paperclip omits the key). A queued run has no
+        log yet; that is an empty page, not an error.
+        """
+        rid = check_uuid(run_id, "run id")
+        params = {"offset": max(0, int(offset)),
+                  "limitBytes": max(1, min(int(limit_bytes), MAX_LOG_PAGE_BYTES))}
+        try:
+            body = self._call("GET", f"/api/heartbeat-runs/{rid}/log", params=params)
+        except NotFound as err:
+            if err.upstream_message == "Run log not found":
+                return "", None
+            raise
+        content = body.get("content")
+        if not isinstance(content, str):
+            raise BadResponse(f"Paperclip at {self.base_url} sent a log page without content")
+        next_offset = body.get("nextOffset")
+        return content, next_offset if isinstance(next_offset, int) else None
+
+    def get_run_events(self, run_id: str, after_seq: int = 0, limit: int = 200) -> list[dict]:
+        rid = check_uuid(run_id, "run id")
+        params = {"afterSeq": max(0, int(after_seq)), "limit": max(1, min(int(limit), 1000))}
+        return self._call("GET", f"/api/heartbeat-runs/{rid}/events", params=params, expect=list)
+
+    def get_agent(self, agent_id: str) -> dict:
+        aid = check_uuid(agent_id, "agent id")
+        return self._call("GET", f"/api/agents/{aid}")
+
+    def get_issue(self, issue_id: str) -> dict:
+        iid = check_uuid(issue_id, "issue id")
+        return self._call("GET", f"/api/issues/{iid}")
+
+    # -- actions -------------------------------------------------------------
+
+    def cancel_run(self, run_id: str) -> dict:
+        """Paperclip's graceful cancel: SIGTERM to the process group, grace, then
+        SIGKILL, with its watchdog and checkpoints. Idempotent for finished runs."""
+        rid = check_uuid(run_id, "run id")
+        return self._call("POST", f"/api/heartbeat-runs/{rid}/cancel", body={},
+                          timeout=self.action_timeout)
+
+    def reset_agent_session(self, agent_id: str, task_key: str | None = None) -> dict:
+        aid = check_uuid(agent_id, "agent id")
+        # Paperclip requires a JSON object body; with none it answers 400.
+        payload = {"taskKey": task_key} if task_key else {}
+        return self._call("POST", f"/api/agents/{aid}/runtime-state/reset-session",
+                          body=payload, timeout=self.action_timeout)
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _call(self, method: str, path: str, *, params: dict | None = None,
+              body: Any = None, expect: type = dict, timeout: float | None = None) -> Any:
+        url = self.base_url + path
+        timeout = timeout or self.timeout
+        try:
+            resp = self._session.request(method, url, params=params, json=body,
+                                         timeout=(min(timeout, 3.0), timeout), stream=True)
+            raw = _read_capped(resp)
+        except requests.Timeout:
+            raise Timeout(f"Paperclip at {self.base_url} did not answer in {timeout:g} s") from None
+        except requests.ConnectionError as err:
+            raise Unreachable(f"Paperclip at {self.base_url} is unreachable"
+                              f" ({_short_reason(err)})") from None
+        except requests.RequestException as err:
+            raise BadResponse(f"Paperclip at {self.base_url} sent a broken answer"
+                              f" ({_short_reason(err)})") from None
+        if resp.status_code >= 400:
+            raise _error_for(resp.status_code, _error_text(raw), self.base_url)
+        try:
+            body = _decode_json(raw)
+        except ValueError:
+            raise BadResponse(f"Paperclip at {self.base_url} sent malformed JSON"
+                              f" for {path}") from None
+        if not isinstance(body, expect):
+            raise BadResponse(f"Paperclip at {self.base_url} sent a {type(body).__name__}"
+                              f" where a {expect.__name__} was expected for {path}")
+        return body
+
+
+def _read_capped(resp: requests.Response) -> bytes:
+    chunks, total = [], 0
+    for chunk in resp.iter_content(64 * 1024):
+        total += len(chunk)
+        if total > MAX_RESPONSE_BYTES:
+            resp.close()
+            raise BadResponse(f"Paperclip sent more than {MAX_RESPONSE_BYTES // 2**20} MiB"
+                              " for one answer; refusing to read it")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode_json(raw: bytes) -> Any:
+    return json.loads(raw.decode("utf-8", errors="replace"))
+
+
+def _error_text(raw: bytes) -> str | None:
+    try:
+        body = _decode_json(raw)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return body["error"][:500]
+    return None
+
+
+def _error_for(status: int, upstream: str | None, base_url: str) -> PaperclipError:
+    said = f": {upstream}" if upstream else ""
+    kinds = {
+        401: (Unauthorized, f"Paperclip at {base_url} rejected opsweb's credentials (401){said}"),
+        403: (Forbidden, f"Paperclip at {base_url} refused access (403){said}"),
+        404: (NotFound, upstream or "Not found in Paperclip"),
+    }
+    if status in kinds:
+        kind, message = kinds[status]
+    elif status in (400, 409, 422):
+        kind, message = Rejected, f"Paperclip refused the request ({status}){said}"
+    else:
+        kind, message = UpstreamError, f"Paperclip at {base_url} failed ({status}){said}"
+    return kind(message, upstream_status=status, upstream_message=upstream)
+
+
+def _short_reason(err: Exception) -> str:
+    text = str(err)
+    for marker in ("Connection refused", "Connection reset", "Read timed out",
+                   "Name or service not known", "IncompleteRead", "Connection aborted",
+                   "RemoteDisconnected"):
+        if marker in text:
+            return marker.lower()
+    return type(err).__name__

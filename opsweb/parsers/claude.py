@@ -1,0 +1,99 @@
+"""claude_local: Claude Code `--output-format stream-json` lines, mapped as Paperclip's
+parseClaudeStdoutLine does (paperclip-api.md §8.3)."""
+from __future__ import annotations
+
+from opsweb.parsers._util import (
+    as_dict, as_num, as_str, errors_of, loads_object, pretty, stdout, unparsed,
+)
+from opsweb.transcript_entry import Entry
+
+
+def _assistant(message: dict, ts: str) -> list[Entry]:
+    out = []
+    content = message.get("content")
+    for block in content if type(content) is list else ():
+        if type(block) is not dict:
+            continue
+        kind = block.get("type")
+        if kind == "text":
+            text = as_str(block.get("text"))
+            if text:
+                out.append(Entry("assistant", ts, text))
+        elif kind == "thinking":
+            text = as_str(block.get("thinking"))
+            if text:
+                out.append(Entry("thinking", ts, text))
+        elif kind == "tool_use":
+            tool_id = block.get("id")
+            if type(tool_id) is not str:
+                tool_id = block.get("tool_use_id") if type(block.get("tool_use_id")) is str else None
+            out.append(Entry("tool_call", ts, name=as_str(block.get("name"), "unknown"),
+                             tool_use_id=tool_id, input=pretty(block.get("input"))))
+    return out
+
+
+def _tool_result_text(content) -> str:
+    if type(content) is str:
+        return content
+    if type(content) is list:
+        return "\n".join(p["text"] for p in content if type(p) is dict and type(p.get("text")) is str)
+    return ""
+
+
+def _user(message: dict, ts: str) -> list[Entry]:
+    out = []
+    content = message.get("content")
+    for block in content if type(content) is list else ():
+        if type(block) is not dict:
+            continue
+        kind = block.get("type")
+        if kind == "text":
+            text = as_str(block.get("text"))
+            if text:
+                out.append(Entry("user", ts, text))
+        elif kind == "tool_result":
+            out.append(Entry("tool_result", ts, _tool_result_text(block.get("content")),
+                             tool_use_id=as_str(block.get("tool_use_id")),
+                             is_error=block.get("is_error") is True))
+    return out
+
+
+def _result(obj: dict, ts: str) -> Entry:
+    usage = as_dict(obj.get("usage"))
+    return Entry(
+        "result", ts, as_str(obj.get("result")),
+        input_tokens=as_num(usage.get("input_tokens")),
+        output_tokens=as_num(usage.get("output_tokens")),
+        cached_tokens=as_num(usage.get("cache_read_input_tokens")),
+        cost_usd=as_num(obj.get("total_cost_usd")),
+        subtype=as_str(obj.get("subtype")),
+        is_error=obj.get("is_error") is True,
+        errors=errors_of(obj.get("errors")),
+    )
+
+
+class ClaudeParser:
+    def __init__(self, state: str = "") -> None:
+        pass
+
+    def state(self) -> str:
+        return ""
+
+    def parse(self, line: str, ts: str) -> list[Entry]:
+        try:
+            obj = loads_object(line)
+        except ValueError as err:
+            return unparsed(line, ts, f"invalid JSON: {err}")
+        if obj is None:
+            return stdout(line, ts)
+        kind = obj.get("type")
+        if kind == "assistant":
+            return _assistant(as_dict(obj.get("message")), ts) or stdout(line, ts)
+        if kind == "user":
+            return _user(as_dict(obj.get("message")), ts) or stdout(line, ts)
+        if kind == "result":
+            return [_result(obj, ts)]
+        if kind == "system" and obj.get("subtype") == "init":
+            return [Entry("init", ts, model=as_str(obj.get("model"), "unknown"),
+                          session_id=as_str(obj.get("session_id")))]
+        return stdout(line, ts)

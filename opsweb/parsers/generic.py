@@ -1,0 +1,25 @@
+"""Adapters without a dedicated parser: plain text stays text, JSON is pretty-printed
+so that an unknown agent's structured output is still readable."""
+from __future__ import annotations
+
+import json
+
+from opsweb.parsers._util import stdout
+from opsweb.transcript_entry import Entry
+
+
+class GenericParser:
+    def __init__(self, state: str = "") -> None:
+        pass
+
+    def state(self) -> str:
+        return ""
+
+    def parse(self, line: str, ts: str) -> list[Entry]:
+        if line[0] not in "{[":
+            return stdout(line, ts)
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return stdout(line, ts)
+        return [Entry("stdout", ts, json.dumps(value, ensure_ascii=False, indent=2))]

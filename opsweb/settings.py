@@ -1,0 +1,53 @@
+"""Every setting opsweb reads, in one table: the README, `--help` and the app
+factory all read it from here so they cannot disagree."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    flag: str | None
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+    @property
+    def key(self) -> str:  # the app.config key
+        return self.env
+
+
+SETTINGS = (
+    Setting("OPSWEB_PAPERCLIP_URL", "--paperclip-url", "http://127.0.0.1:3100",
+            "Paperclip base URL (without /api)"),
+    Setting("OPSWEB_PAPERCLIP_TOKEN", None, None,
+            "board API key, sent as `Authorization: Bearer` only when set; never shown to browsers"),
+    Setting("OPSWEB_COMPANIES", "--companies", (),
+            "comma-separated company ids; unset = every company the key can see", _csv),
+    Setting("OPSWEB_HOST", "--host", "127.0.0.1", "where the standalone panel listens"),
+    Setting("OPSWEB_PORT", "--port", 8700, "port of the standalone panel", int),
+    Setting("OPSWEB_TIMEOUT", "--timeout", 3.0,
+            "seconds opsweb waits for one Paperclip read (shorter than the 4 s refresh)", float),
+    Setting("OPSWEB_ACTION_TIMEOUT", None, 15.0,
+            "seconds opsweb waits for Paperclip to answer Stop or Reset", float),
+    Setting("OPSWEB_SECRET_KEY", None, None,
+            "signs the session cookie that carries the CSRF token; random per process when unset"),
+    Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,
+            "Paperclip UI address for links to runs and agents; no links when unset"),
+)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    environ = os.environ if environ is None else environ
+    config = {}
+    for s in SETTINGS:
+        raw = environ.get(s.env)
+        config[s.key] = s.default if raw in (None, "") else s.parse(raw)
+    return config

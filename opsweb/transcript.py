@@ -1,0 +1,201 @@
+"""Paperclip run-log records in, readable transcript entries out. No I/O.
+
+The pipeline is Paperclip's own buildTranscript (paperclip-api.md §8.1): stderr and
+system chunks become one entry each, as they came; stdout chunks are arbitrary slices of
+the agent's output, so they are buffered into lines and each line goes to the parser of
+the run's adapter type. Streamed fragments are joined.
+
+What this adds for a stateless, polled panel: the builder knows the byte offset of
+every record it is fed, so log_reader can describe "where the unfinished stdout line
+started" as a cursor and resume there on the next poll without showing anything twice.
+"""
+from __future__ import annotations
+
+import json
+
+from opsweb import ansi
+from opsweb.parsers import STATE_LETTERS, parser_for
+from opsweb.transcript_entry import (
+    Entry, append_entry, entry_text, extend_transcript, transcript_text,
+)
+
+__all__ = [
+    "Entry", "TranscriptBuilder", "convert_log", "entry_text", "extend_transcript",
+    "transcript_text", "PENDING_FLUSH_BYTES",
+]
+
+# A stdout line still unfinished after this many bytes of log is shown as it stands:
+# it bounds what a poll re-reads while the line is open. Measured in log bytes, which
+# makes the rule the same however the log is paged.
+PENDING_FLUSH_BYTES = 262_144
+
+# Kinds whose text is terminal output, where colours mean something.
+_SPAN_KINDS = frozenset({"stdout", "stderr", "system", "tool_result", "unparsed"})
+_OPEN_DELTA = {"assistant": "a", "thinking": "h"}
+_DELTA_OF = {"a": "assistant", "h": "thinking"}
+STATE_ALPHABET = "ah" + STATE_LETTERS
+
+_loads = json.loads
+_dirty = ansi._DIRTY.search
+_set = object.__setattr__
+
+
+def _tidy(e: Entry, seq) -> Entry:
+    """Stamp seq and make every text field safe to show. The entry is fresh from a
+    parser and not yet shared, so it is completed in place instead of copied."""
+    if seq is not None:
+        _set(e, "seq", seq)
+    if _dirty(e.text):
+        if e.kind in _SPAN_KINDS:
+            text, spans = ansi.render(e.text)
+            _set(e, "spans", spans)
+        else:
+            text = ansi.clean(e.text)
+        _set(e, "text", text)
+    for field in ("input", "name", "model", "session_id", "tool_use_id", "subtype"):
+        value = getattr(e, field)
+        if value and _dirty(value):
+            _set(e, field, ansi.clean(value))
+    if e.errors:
+        _set(e, "errors", tuple(ansi.clean(x) for x in e.errors))
+    return e
+
+
+class TranscriptBuilder:
+    """Feed complete NDJSON records (with their byte offsets) in log order; read
+    `entries`. `state`, `resume_at` and `shown_until` come from a log cursor: they
+    restore the parser, re-buffer an unfinished stdout line from the record where it
+    started, and mute records whose entries an earlier poll already returned."""
+
+    def __init__(self, adapter_type: str | None, state: str = "", *,
+                 resume_at: tuple[int, int] | None = None, shown_until: int = 0) -> None:
+        self.parser = parser_for(adapter_type, state)
+        self._parse = self.parser.parse
+        self.entries: list[Entry] = []
+        self._open = next((_DELTA_OF[c] for c in state if c in _DELTA_OF), None)
+        self._resume = resume_at
+        self._shown_until = shown_until
+        self._buf = ""
+        self.pending: tuple[int, int] | None = None  # (record offset, chars of its chunk consumed)
+        self._tool_names: dict[str, str] = {}
+        self._ts = ""
+        self.end: int | None = None  # offset just past the last record fed
+
+    def state(self) -> str:
+        last = self.entries[-1] if self.entries else None
+        open_delta = (last.kind if last.delta else None) if last else self._open
+        return (_OPEN_DELTA.get(open_delta, "") if open_delta else "") + self.parser.state()
+
+    def feed(self, offset: int, line: str, end: int) -> None:
+        """One NDJSON record (without its newline) found at byte `offset`; `end` is the
+        offset just past its newline."""
+        self.end = end
+        try:
+            record = _loads(line)
+        except ValueError:
+            record = None
+        chunk = record.get("chunk") if type(record) is dict else None
+        if type(chunk) is not str:
+            if line.strip():
+                self._emit(Entry("unparsed", "", line, is_error=True,
+                                 errors=("not a Paperclip log record",)), None, offset)
+            return
+        ts = record.get("ts")
+        ts = self._ts = ts if type(ts) is str else ""
+        seq = record.get("seq")
+        seq = seq if type(seq) is int else None
+        stream = record.get("stream")
+        if stream == "stderr" or stream == "system":
+            if chunk:
+                self._emit(Entry(stream, ts, chunk), seq, offset)
+        else:
+            self._stdout(offset, chunk, ts, seq)
+        if self._buf and end - self.pending[0] > PENDING_FLUSH_BYTES:
+            self.flush()
+
+    def _stdout(self, offset: int, chunk: str, ts: str, seq) -> None:
+        base = 0
+        if self._resume is not None and self._resume[0] == offset:
+            base = self._resume[1]
+            chunk = chunk[base:]
+            self._resume = None
+        cut = chunk.rfind("\n")
+        if cut < 0:
+            if chunk:
+                if not self._buf:
+                    self.pending = (offset, base)
+                self._buf += chunk
+            return
+        text = self._buf + chunk[:cut] if self._buf else chunk[:cut]
+        self._buf = chunk[cut + 1:]
+        self.pending = (offset, base + cut + 1) if self._buf else None
+        for part in text.split("\n"):
+            part = part.strip()
+            if part:
+                self._line(part, ts, seq, offset)
+
+    def flush(self) -> None:
+        """Show an unfinished stdout line as it stands (end of log, or too long)."""
+        text, self._buf = self._buf.strip(), ""
+        offset = self.pending[0] if self.pending else 0
+        self.pending = None
+        if text:
+            self._line(text, self._ts, None, max(offset, self._shown_until))
+
+    def _line(self, line: str, ts: str, seq, offset: int) -> None:
+        if line.startswith("[paperclip"):
+            # Paperclip's own notes, including "[paperclip truncated run log chunk: ...]".
+            entries = [Entry("system", ts, line)]
+        else:
+            try:
+                entries = self._parse(line, ts)
+            except Exception as err:  # a parser bug must cost one line, not the transcript
+                entries = [Entry("unparsed", ts, line, is_error=True,
+                                 errors=(f"parser error: {type(err).__name__}: {err}",))]
+        for e in entries:
+            self._emit(e, seq, offset)
+
+    def _emit(self, e: Entry, seq, offset: int) -> None:
+        kind = e.kind
+        if kind == "tool_call" and e.tool_use_id:
+            self._tool_names[e.tool_use_id] = e.name
+        elif kind == "tool_result" and e.name is None and e.tool_use_id in self._tool_names:
+            _set(e, "name", self._tool_names[e.tool_use_id])
+        if offset < self._shown_until:
+            return
+        e = _tidy(e, seq)
+        if not self.entries and e.delta and e.kind == self._open:
+            _set(e, "continues", True)
+        if e.delta:
+            append_entry(self.entries, e)
+        else:
+            self.entries.append(e)
+
+
+def iter_records(data: bytes | str):
+    """(offset, line, end) for every complete line of an NDJSON log, plus the
+    unfinished last line (if any) as a final (offset, line, None)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    offset = 0
+    for raw in data.split(b"\n")[:-1]:
+        end = offset + len(raw) + 1
+        yield offset, raw.decode("utf-8", "replace"), end
+        offset = end
+    if offset < len(data):
+        yield offset, data[offset:].decode("utf-8", "replace"), None
+
+
+def convert_log(data: bytes | str, adapter_type: str | None, *, eof_flush: bool = True) -> list[Entry]:
+    """A whole NDJSON run log (as stored by Paperclip) to entries in one go. With
+    eof_flush, a final unfinished line or record is shown too (the run is over)."""
+    builder = TranscriptBuilder(adapter_type)
+    for offset, line, end in iter_records(data):
+        if end is None:
+            if not eof_flush:
+                break
+            end = offset + len(line.encode("utf-8"))
+        builder.feed(offset, line, end)
+    if eof_flush:
+        builder.flush()
+    return builder.entries

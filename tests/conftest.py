@@ -1,0 +1,115 @@
+"""Shared fixtures: a demo Paperclip and an opsweb panel, both real HTTP servers on
+127.0.0.1, and a browser-like client for the panel."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+from bs4 import BeautifulSoup
+from werkzeug.serving import make_server
+
+from opsweb import create_app
+from opsweb.demo.runner import DemoServer
+
+
+class ServedApp:
+    """A WSGI app on a free 127.0.0.1 port in a background thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Panel:
+    """What an operator's browser does with the panel: GET pages and fragments, POST
+    with the CSRF token the page handed out."""
+    url: str
+    app: object
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def get(self, path: str, **kw) -> requests.Response:
+        kw.setdefault("timeout", 15)
+        return self.http.get(self.url + path, **kw)
+
+    def soup(self, path: str, expect: int = 200) -> BeautifulSoup:
+        resp = self.get(path, headers={"HX-Request": "true"})
+        assert resp.status_code == expect, (resp.status_code, resp.text[:500])
+        return BeautifulSoup(resp.text, "html.parser")
+
+    def csrf_token(self) -> str:
+        import json
+        page = self.soup("/operations/agents")
+        return json.loads(page.select_one("#ow-agents")["hx-headers"])["X-CSRF-Token"]
+
+    def post_as_browser(self, path: str) -> requests.Response:
+        return self.http.post(self.url + path, timeout=30, headers={
+            "HX-Request": "true", "X-CSRF-Token": self.csrf_token(), "Origin": self.url})
+
+    def post_json(self, path: str, body=None) -> requests.Response:
+        return self.http.post(self.url + path, json=body or {}, timeout=30)
+
+
+class Demo:
+    """The demo Paperclip plus its control API (/__demo/…)."""
+
+    def __init__(self, server: DemoServer):
+        self.server = server
+        self.url = server.url
+        self.world = server.world
+
+    def control(self, method: str, path: str, **body):
+        resp = requests.request(method, f"{self.url}/__demo{path}", json=body or None,
+                                timeout=15)
+        assert resp.status_code < 400, (path, resp.status_code, resp.text[:300])
+        return resp.json() if resp.content else None
+
+    def api(self, path: str, **kw):
+        return requests.get(f"{self.url}/api{path}", timeout=15, **kw)
+
+    def calls(self) -> dict:
+        return self.control("GET", "/calls")
+
+
+@pytest.fixture
+def demo():
+    server = DemoServer(port=0, autoplay=False).start()
+    try:
+        yield Demo(server)
+    finally:
+        server.stop()
+
+
+def serve_panel(paperclip_url: str, **config) -> tuple[Panel, ServedApp]:
+    app = create_app({"OPSWEB_PAPERCLIP_URL": paperclip_url, "OPSWEB_COMPANIES": (),
+                      "OPSWEB_PAPERCLIP_TOKEN": None, "OPSWEB_TIMEOUT": 2.0, **config})
+    served = ServedApp(app)
+    return Panel(served.url, app), served
+
+
+@pytest.fixture
+def panel_for():
+    """Factory: a panel against any Paperclip URL with any settings."""
+    started = []
+
+    def make(paperclip_url: str, **config) -> Panel:
+        panel, served = serve_panel(paperclip_url, **config)
+        started.append(served)
+        return panel
+
+    yield make
+    for served in started:
+        served.stop()
+
+
+@pytest.fixture
+def panel(demo, panel_for) -> Panel:
+    return panel_for(demo.url)
