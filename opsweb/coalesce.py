@@ -54,6 +54,11 @@ class Coalescer:
             raise flight.error
         return flight.value
 
+    def forget(self) -> None:
+        """Drop every kept answer: after Stop or Reset the next read must be fresh."""
+        with self._lock:
+            self._flights = {k: f for k, f in self._flights.items() if not f.done.is_set()}
+
     def _stale(self, flight: _Flight) -> bool:
         ttl = self.error_freshness if flight.error is not None else self.freshness
         return time.monotonic() - flight.at >= ttl

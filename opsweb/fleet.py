@@ -154,6 +154,9 @@ class FleetReader:
                              for c, r in runs), key=attention_key)
         return fleet
 
+    def invalidate(self) -> None:
+        self._live.forget()
+
     def _companies(self) -> list[dict]:
         """Configured ids (named when Paperclip lets us read the names), or every
         company the key can see."""

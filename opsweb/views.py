@@ -126,6 +126,7 @@ def cancel_run(run_id: str):
     _guard_post()
     port.check_uuid(run_id, "run id")
     outcome = actions.stop_run(_ops().platform, run_id)
+    _ops().fleet.invalidate()
     return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
                     outcome=outcome)
 
@@ -134,6 +135,7 @@ def reset_session(agent_id: str):
     _guard_post()
     port.check_uuid(agent_id, "agent id")
     outcome = actions.reset_session(_ops().platform, agent_id)
+    _ops().fleet.invalidate()
     return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
                     outcome=outcome)
 

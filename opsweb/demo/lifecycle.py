@@ -17,6 +17,10 @@ from .model import Agent, Run
 MAX_CHUNK_CHARS = 64 * 1024  # MAX_PERSISTED_LOG_CHUNK_CHARS in heartbeat.ts
 TAIL_CHARS = 2000
 NextId = Callable[[], int]
+PRESENTATION_DECISION = {
+    "schema": "paperclip.run_presentation_decision.v1", "commentId": None,
+    "reasonCodes": ["no_user_facing_response"], "chosenSource": "none", "commentAction": "none",
+    "sourceEventId": None, "resolverVersion": "1", "activityDisposition": "collapse"}
 
 
 def envelope(t: float, stream: str, chunk: str, seq: int) -> bytes:
@@ -58,14 +62,24 @@ def start(run: Run, agent: Agent, t: float, new_id: Callable[[], str], pid: int,
     run.session_before = agent.session_id
     run.status_message, run.status_updated_at = "Starting adapter", t
     cwd = agent.adapter_config.get("cwd", "/srv/work")
+    scratch = _scratch(run)["dir"]
     run.context.update({
+        "paperclipWake": {"connectorSkillInstructions": ""},
+        "paperclipScratch": {"dir": scratch, "type": "heartbeat_run",
+                             "marker": ".paperclip-run-scratch.json",
+                             "cleanupPolicy": "terminal_run",
+                             "tempKeysApplied": ["TMPDIR", "TEMP", "TMP"]},
         "paperclipWorkspace": {"cwd": cwd, "mode": "shared_workspace", "source": "agent_home",
                                "strategy": "project_primary", "agentHome": cwd},
-        "executionIdentityRunId": run.id, "githubAuthenticationMode": "host"})
+        "paperclipWorkspaces": [],
+        "paperclipEnvironment": {"id": "85e01905-4e86-41a1-b98e-bfbd405a4c95", "name": "Local",
+                                 "driver": "local", "sandboxLeaseAcquisition": None},
+        "executionContinuation": None, "executionIdentityRunId": run.id,
+        "githubAuthenticationMode": "host"})
     add_event(run, next_id, t + 0.4, "lifecycle", "run started")
     add_event(run, next_id, t + 0.45, "adapter.invoke", "adapter invocation", payload={
-        "cwd": cwd, "env": {"HOME": "/home/paperclip", "PAPERCLIP_RUN_ID": run.id,
-                            "PAPERCLIP_AGENT_ID": agent.id,
+        "cwd": cwd, "env": {"HOME": "/home/paperclip", "TMPDIR": scratch,
+                            "PAPERCLIP_RUN_ID": run.id, "PAPERCLIP_AGENT_ID": agent.id,
                             "PAPERCLIP_COMPANY_ID": agent.company_id,
                             "PAPERCLIP_API_KEY": "***REDACTED***",
                             "PAPERCLIP_API_URL": "http://127.0.0.1:3100"},
@@ -105,6 +119,8 @@ def finish(run: Run, agent: Agent, t: float, status: str, exit_code: int | None,
     if agent.adapter_type == "process":
         result.update({"stdout": run.stdout_tail[-500:], "stderr": run.stderr_tail[-500:]})
     result.setdefault("stopReason", "completed")
+    result.update({"timeoutFired": False, "timeoutSource": "config", "timeoutConfigured": True,
+                   "effectiveTimeoutSec": 3600, "presentationDecision": PRESENTATION_DECISION})
     run.result = result
     if status == "failed":
         run.error, run.error_code = f"Process exited with code {exit_code}", "adapter_failed"
@@ -117,8 +133,8 @@ def finish(run: Run, agent: Agent, t: float, status: str, exit_code: int | None,
     add_event(run, next_id, t, "lifecycle", f"run {status}", level,
               {"status": status, "exitCode": exit_code})
     add_event(run, next_id, t + 0.01, "run.presentation.resolved", "run presentation resolved",
-              payload={"presentationDecision": {"mode": "transcript", "reason": "adapter_default"}})
-    add_event(run, next_id, t + 0.02, "lifecycle", "run scratch cleaned")
+              payload={"presentationDecision": PRESENTATION_DECISION})
+    add_event(run, next_id, t + 0.02, "lifecycle", "run scratch cleaned", payload=_scratch(run))
     _account(agent, run, t)
 
 
@@ -131,9 +147,7 @@ def cancel(run: Run, agent: Agent, t: float, next_id: NextId) -> None:
     result = {"stopReason": "cancelled", "timeoutFired": False, "timeoutSource": "config",
               "cancelledByUserId": "local-board", "timeoutConfigured": True,
               "effectiveTimeoutSec": 900, "cancelledByActorType": "user"}
-    if was_running:
-        run.stdout_excerpt = run.stdout_tail or None
-        run.stderr_excerpt = run.stderr_tail or None
+    if was_running:  # excerpts stay null: the log was never finalized
         result["executionRecovery"] = {"kind": "legacy_process", "providerWorkStarted": True}
         result["executionCancellation"] = {"state": "acknowledged", "acknowledgedAt": iso(t)}
     else:
@@ -141,11 +155,14 @@ def cancel(run: Run, agent: Agent, t: float, next_id: NextId) -> None:
         result["startupCancellation"] = {"requestedAt": iso(t), "beforeNativeSelection": False}
     run.result = result
     # a cancelled run keeps logBytes null even though its log stays readable (LIVE)
-    add_event(run, next_id, t, "lifecycle", "run cancelled", "warn",
-              {"status": "cancelled", "exitCode": None})
+    add_event(run, next_id, t, "lifecycle", "run cancelled", "warn")
     if was_running:
-        add_event(run, next_id, t + 0.02, "lifecycle", "run scratch cleaned")
+        add_event(run, next_id, t + 0.02, "lifecycle", "run scratch cleaned", payload=_scratch(run))
     _account(agent, run, t)
+
+
+def _scratch(run: Run) -> dict:
+    return {"dir": f"/tmp/paperclip-run-unassigned-{run.id[:12]}-demo00", "removed": True}
 
 
 def _account(agent: Agent, run: Run, t: float) -> None:

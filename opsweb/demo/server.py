@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import socket
-import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, request
 
+from . import entities
 from .clock import canonical_uuid
-from .harness import FAULT_ERRORS, MALFORMED_BODY, Harness
-from .world import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, NotFound, World
+from .harness import Harness
+from .errors import NotFound
+from .world import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, World
 
 VERSION = "2026.916.1-demo"
 WAKE_SOURCES = ("timer", "assignment", "on_demand", "automation")
@@ -95,13 +95,8 @@ def _json_body():
 # ---- reads ------------------------------------------------------------------------------
 @api.get("/health")
 def health():
-    token = current_app.extensions["opsweb_demo"]["harness"].token
-    return json_response({
-        "status": "ok", "version": VERSION,
-        "deploymentMode": "authenticated" if token else "local_trusted",
-        "deploymentExposure": "private", "authReady": True, "bootstrapStatus": "ready",
-        "bootstrapInviteActive": False, "setupPhase": "complete",
-        "features": {"companyDeletionEnabled": True}})
+    demo = current_app.extensions["opsweb_demo"]
+    return json_response(entities.health(VERSION, bool(demo["harness"].token), demo["started_at"]))
 
 
 @api.get("/companies")
@@ -119,6 +114,16 @@ def live_runs(cid):
     limit = _live_runs_int(request.args.get("limit"), 50, 50)
     min_count = _live_runs_int(request.args.get("minCount"), 50, 0)
     return json_response(_world().live_runs(_uuid(cid), limit, min_count))
+
+
+@api.get("/companies/<cid>/heartbeat-runs")
+def company_runs(cid):
+    agent_id = request.args.get("agentId")
+    limit = _js_number(request.args.get("limit"))
+    limit = min(max(math.trunc(limit), 1), 1000) if math.isfinite(limit) else None  # none = all
+    summary = request.args.get("summary") in ("true", "1")
+    return json_response(_world().company_runs(
+        _uuid(cid), _uuid(agent_id) if agent_id else None, limit, summary))
 
 
 @api.get("/companies/<cid>/agents")
@@ -235,109 +240,17 @@ def _register_errors(app: Flask) -> None:
         return error("Internal server error", 500)
 
 
-# ---- the harness around /api: record, delay, fail, authenticate, then simulate ---------
-_ROUTE_KEYS = {
-    "health": "health", "companies": "companies", "company": "company:{cid}",
-    "live_runs": "live-runs:{cid}", "company_agents": "agents:{cid}", "run": "run:{rid}",
-    "run_log": "log:{rid}", "run_events": "events:{rid}", "run_issues": "run-issues:{rid}",
-    "agent": "agent:{aid}", "issue": "issue:{ref}", "cancel": "cancel:{rid}",
-    "reset_session": "reset-session:{aid}", "wakeup": "wakeup:{aid}",
-}
-
-
-def _route_key() -> str:
-    endpoint = (request.endpoint or "").rpartition(".")[2]
-    template = _ROUTE_KEYS.get(endpoint) if request.blueprint == api.name else None
-    return template.format(**(request.view_args or {})) if template else "unknown"
-
-
-def _drop_connection() -> None:
-    """Hang up without answering: what a dead upstream or a reset proxy looks like."""
-    sock = request.environ.get("werkzeug.socket")
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-def _before_api():
-    if not request.path.startswith("/api"):
-        return None
-    harness: Harness = current_app.extensions["opsweb_demo"]["harness"]
-    g.call = harness.record(_route_key(), request.method, request.path,
-                            request.query_string.decode("latin-1"),
-                            "Authorization" in request.headers)
-    if harness.latency_ms:
-        time.sleep(harness.latency_ms / 1000)
-    company_id = (request.view_args or {}).get("cid") if request.blueprint == api.name else None
-    fault = harness.fault_for(canonical_uuid(company_id or "") or company_id)
-    if fault:
-        answer = _apply_fault(harness, fault)
-        if answer is not None:
-            return answer
-    if request.endpoint != f"{api.name}.health":
-        problem = harness.auth_error(request.headers.get("Authorization"))
-        if problem:
-            return error(problem, 401)
-    _world().advance()
-    return None
-
-
-def _apply_fault(harness: Harness, fault: dict):
-    mode = fault["mode"]
-    if mode == "down":
-        _drop_connection()
-        return Response(b"", 204)  # never reaches the client: the socket is shut
-    if mode == "slow":
-        time.sleep(fault["delayMs"] / 1000)
-        return None
-    if mode in FAULT_ERRORS:
-        return error(FAULT_ERRORS[mode], int(mode))
-    if mode == "malformed":
-        return Response(MALFORMED_BODY, 200, content_type="application/json; charset=utf-8")
-    if mode == "truncated":
-        g.truncate = True
-        return None
-    if mode == "huge":
-        body = harness.huge_body(_huge_template(), fault["sizeBytes"])
-        return Response(body, 200, content_type="application/json; charset=utf-8")
-    return None
-
-
-def _huge_template() -> dict:
-    """A real live-runs row to copy, so a huge answer is also a plausible one."""
-    world = _world()
-    for company in world.company_list():
-        rows = world.live_runs(company["id"], 1, 1)
-        if rows:
-            return rows[0]
-    return {"id": "none"}
-
-
-def _after_api(resp: Response) -> Response:
-    call = g.get("call")
-    if call is not None:
-        call["status"] = resp.status_code
-    if g.get("truncate"):
-        # announce the whole body, send half, hang up: the client sees a short read
-        body = resp.get_data()
-        cut = Response(body[: len(body) // 2], resp.status_code, content_type=resp.content_type)
-        cut.headers["Content-Length"] = str(len(body))
-        cut.headers["Connection"] = "close"
-        return cut
-    return resp
-
-
 def create_demo_app(world: World, token: str | None = None) -> Flask:
     """The demo Paperclip as a Flask app; `token` set = board key required on /api."""
     from .control import control  # the /__demo routes
+    from .middleware import after_api, before_api
 
     app = Flask("opsweb.demo")
     app.url_map.strict_slashes = False
-    app.extensions["opsweb_demo"] = {"world": world, "harness": Harness(token)}
-    app.before_request(_before_api)
-    app.after_request(_after_api)
+    app.extensions["opsweb_demo"] = {"world": world, "harness": Harness(token),
+                                     "started_at": world.clock.now()}
+    app.before_request(before_api)
+    app.after_request(after_api)
     app.register_blueprint(api)
     app.register_blueprint(control)
     _register_errors(app)

@@ -13,9 +13,11 @@ import random
 import threading
 import uuid
 
-from . import lifecycle, scripts, seed, shapes
-from .clock import Clock, canonical_uuid, iso
-from .model import CANCELLABLE_STATUSES, TERMINAL_STATUSES, Agent, Company, Issue, Run
+from . import entities, lifecycle, scripts, seed, shapes
+from .clock import Clock, canonical_uuid
+from .errors import Conflict, NotFound
+from .model import CANCELLABLE_STATUSES, Agent, Company, Issue, Run
+from .world_control import WorldControls
 
 PACE = 2.5  # script delays are stretched by this so a run lasts about a minute
 MAX_CATCH_UP = 60.0  # after a long idle gap, simulate at most this many seconds of it
@@ -23,15 +25,7 @@ KEEP_FINISHED_PER_AGENT = 25
 LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT = 256_000, 1024 * 1024
 
 
-class NotFound(Exception):
-    """A 404 carrying Paperclip's own message."""
-
-
-class Conflict(Exception):
-    """A control-API request that does not fit the run's state."""
-
-
-class World:
+class World(WorldControls):
     def __init__(self, clock: Clock | None = None, autoplay: bool = True, seed_value: int = 1729):
         self.clock = clock or Clock()
         self._lock = threading.RLock()
@@ -97,13 +91,13 @@ class World:
     # ---- Paperclip reads --------------------------------------------------------------
     def company_list(self) -> list[dict]:
         with self._lock:
-            return [shapes.company(c) for c in self.companies.values()]
+            return [entities.company(c) for c in self.companies.values()]
 
     def company(self, cid: str) -> dict:
         with self._lock:
             if cid not in self.companies:
                 raise NotFound("Company not found")
-            return shapes.company(self.companies[cid])
+            return entities.company(self.companies[cid])
 
     def live_runs(self, cid: str, limit: int, min_count: int) -> list[dict]:
         with self._lock:
@@ -115,6 +109,14 @@ class World:
             if len(rows) < floor:  # pad with the most recent finished runs
                 rows += [r for r in mine if not r.live][: floor - len(rows)]
             return [shapes.live_row(r, self.agents[r.agent_id], now) for r in rows]
+
+    def company_runs(self, cid: str, agent_id: str | None, limit: int | None,
+                     summary: bool) -> list[dict]:
+        with self._lock:
+            rows = sorted((r for r in self.runs.values() if r.company_id == cid
+                           and (agent_id is None or r.agent_id == agent_id)),
+                          key=lambda r: (r.created_at, self._rank[r.id]), reverse=True)
+            return [shapes.run_list_row(r, self._adapter(r), summary) for r in rows[:limit]]
 
     def run(self, rid: str) -> dict:
         with self._lock:
@@ -148,20 +150,23 @@ class World:
             run = self.runs.get(rid)
             if run is None or run.issue_id not in self.issues:
                 return []
-            return [shapes.run_issue(self.issues[run.issue_id])]
+            return [entities.run_issue(self.issues[run.issue_id])]
 
     def agent(self, aid: str) -> dict:
         with self._lock:
-            return shapes.agent(self._get_agent(aid), self._agent_status(aid))
+            return entities.agent(self._get_agent(aid), self._agent_status(aid), detail=True)
 
     def agent_list(self, cid: str) -> list[dict]:
         with self._lock:
-            return [shapes.agent(a, self._agent_status(a.id))
+            return [entities.agent(a, self._agent_status(a.id))
                     for a in self.agents.values() if a.company_id == cid]
 
     def issue(self, ref: str) -> dict:
         with self._lock:
-            return shapes.issue(self._find_issue(ref))
+            issue = self._find_issue(ref)
+            working = [r for r in self._live_runs()
+                       if r.issue_id == issue.id and r.status == "running"]
+            return entities.issue(issue, working[0].id if working else None)
 
     # ---- Paperclip writes -------------------------------------------------------------
     def cancel(self, rid: str) -> dict:
@@ -188,7 +193,7 @@ class World:
                 cleared, agent.task_keys, agent.state_json = list(agent.task_keys), [], {}
             agent.session_id = None
             agent.runtime_updated_at = self.clock.now()
-            return {**shapes.runtime_state(agent), "clearedTaskSessions": len(cleared)}
+            return {**entities.runtime_state(agent), "clearedTaskSessions": len(cleared)}
 
     def wakeup(self, aid: str, source: str, trigger: str | None, reason: str | None,
                issue_ref: str | None) -> dict:
@@ -200,102 +205,6 @@ class World:
                                 reason=reason or "manual wake", autoplay=True)
             self._start_queued(agent, t)
             return shapes.run_row(run, agent.adapter_type)
-
-    # ---- control API (tests, benches) -------------------------------------------------
-    def create_run(self, agent_id: str, status: str | None = None, script: str | None = None,
-                   autoplay: bool = False, issue: object = None) -> dict:
-        with self._lock:
-            agent = self._get_agent(agent_id)
-            issue_id = self._issue_for_control(agent, issue)
-            t = self.clock.now()
-            run = self._new_run(agent, t, "on_demand", "manual", issue_id, reason="demo control",
-                                autoplay=autoplay, script=script)
-            if status == "running":
-                self._start(run, t)
-            elif status is None:
-                self._start_queued(agent, t)
-            return shapes.run_full(run, agent.adapter_type, t)
-
-    def append_output(self, rid: str, stream: str, chunk: str) -> dict:
-        with self._lock:
-            run = self._get_logging_run(rid)
-            lifecycle.emit(run, self.clock.now(), stream, chunk)
-            return {"seq": run.seq, "bytes": len(run.log)}
-
-    def append_bulk(self, rid: str, nbytes: int) -> dict:
-        with self._lock:
-            run = self._get_logging_run(rid)
-            t = self.clock.now()
-            data, count = lifecycle.bulk_lines(self.agents[run.agent_id].script, nbytes, run.seq, t)
-            run.log += data
-            run.seq += count
-            run.last_output_at, run.last_output_stream, run.updated_at = t, "stdout", t
-            return {"seq": run.seq, "bytes": len(run.log), "appended": len(data)}
-
-    def append_raw(self, rid: str, data: bytes) -> dict:
-        """Bytes go into the log verbatim (the caller makes them NDJSON, or not)."""
-        with self._lock:
-            run = self._get_logging_run(rid)
-            t = self.clock.now()
-            run.log += data
-            run.seq += data.count(b"\n")
-            run.last_output_at, run.last_output_stream, run.updated_at = t, "stdout", t
-            return {"seq": run.seq, "bytes": len(run.log), "appended": len(data)}
-
-    def finish_run(self, rid: str, status: str, exit_code: int | None = None) -> dict:
-        if status not in TERMINAL_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(TERMINAL_STATUSES)}")
-        with self._lock:
-            run = self._get_run(rid)
-            if not run.live:
-                raise Conflict(f"run is already {run.status}")
-            if status == "cancelled":
-                self.cancel(rid)
-            else:
-                code = exit_code if exit_code is not None else (0 if status == "succeeded" else 1)
-                self._finish(run, self.clock.now(), status, code)
-            return self.run(rid)
-
-    def play(self, rid: str, steps: int | None = None, finish: bool = False) -> dict:
-        """Print the run's next `steps` script steps (all when None) right now."""
-        with self._lock:
-            run = self._get_logging_run(rid)
-            t = self.clock.now()
-            script = run.script
-            remaining = len(script.steps) - run.step_index if script else 0
-            for _ in range(remaining if steps is None else min(steps, remaining)):
-                step = script.steps[run.step_index]
-                lifecycle.emit(run, t, step.stream, step.chunk, step.tool, step.snippet)
-                run.step_index += 1
-            if finish and run.live and script and script.outcome != "hang":
-                self._finish(run, t, script.outcome, script.exit_code)
-            return self.run(rid)
-
-    def silence(self, rid: str, ago_ms: int | None = None, snooze_ms: int | None = None) -> dict:
-        """Pretend the run last printed `ago_ms` ago; snooze its watchdog for `snooze_ms`."""
-        with self._lock:
-            run = self._get_run(rid)
-            now = self.clock.now()
-            if ago_ms is not None:  # and it stays silent: its script stops playing
-                run.last_output_at = now - ago_ms / 1000
-                run.autoplay, run.next_step_at = False, None
-            if snooze_ms is not None:
-                run.snoozed_until = now + snooze_ms / 1000 if snooze_ms > 0 else None
-            return self.run(rid)
-
-    def directory(self) -> dict:
-        with self._lock:
-            return {
-                "now": iso(self.clock.now()), "autoplay": self._autoplay,
-                "companies": [{"id": c.id, "name": c.name, "issuePrefix": c.issue_prefix}
-                              for c in self.companies.values()],
-                "agents": [{"id": a.id, "companyId": a.company_id, "name": a.name,
-                            "adapterType": a.adapter_type, "maxConcurrentRuns": a.max_concurrent_runs,
-                            "heartbeatEnabled": a.heartbeat_enabled} for a in self.agents.values()],
-                "issues": [{"id": i.id, "identifier": i.identifier, "title": i.title}
-                           for i in self.issues.values()],
-                "runs": {role: rid for role, rid in seed.RUN_ROLES.items() if rid in self.runs},
-            }
 
     # ---- internals (lock held) --------------------------------------------------------
     def _new_id(self) -> str:
@@ -334,24 +243,6 @@ class World:
         if missing_ok:
             return None
         raise NotFound("Issue not found")
-
-    def _issue_for_control(self, agent: Agent, issue: object) -> str | None:
-        if issue is None or issue is False:
-            return None
-        if isinstance(issue, str):
-            return self._find_issue(issue).id
-        spec = issue if isinstance(issue, dict) else {}
-        company = self.companies[agent.company_id]
-        company.issue_counter += 1
-        n = company.issue_counter
-        new = Issue(id=self._new_id(), company_id=company.id, number=n,
-                    identifier=f"{company.issue_prefix}-{n}",
-                    title=str(spec.get("title") or f"Demo task {n}"),
-                    status=str(spec.get("status") or "in_progress"),
-                    priority=str(spec.get("priority") or "medium"),
-                    assignee_agent_id=agent.id, created_at=self.clock.now())
-        self.issues[new.id] = new
-        return new.id
 
     def _agent_status(self, aid: str) -> str:
         running = any(self.runs[r].agent_id == aid and self.runs[r].status == "running"

@@ -96,13 +96,14 @@ def real_paperclip():
         started = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True,
                                  timeout=START_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired as exc:
-        subprocess.run([str(SCRIPT), "stop"], capture_output=True, text=True, timeout=120, env=env)
+        _stop(env, run_dir)
         pytest.fail(f"scripts/real-paperclip start took over {START_TIMEOUT_S}s: {(exc.stderr or '')[-2000:]}",
                     pytrace=False)
     except OSError as exc:
+        shutil.rmtree(run_dir, ignore_errors=True)
         pytest.fail(f"cannot run {SCRIPT}: {exc}", pytrace=False)
     if started.returncode != 0:
-        subprocess.run([str(SCRIPT), "stop"], capture_output=True, text=True, timeout=120, env=env)
+        _stop(env, run_dir)
         pytest.fail(f"scripts/real-paperclip start failed (exit {started.returncode}):\n"
                     f"{started.stderr[-4000:]}", pytrace=False)
     url = started.stdout.strip().splitlines()[-1]
@@ -110,11 +111,15 @@ def real_paperclip():
         _check_health(url)
         yield url
     finally:
-        stopped = subprocess.run([str(SCRIPT), "stop"], capture_output=True, text=True, timeout=120, env=env)
-        if stopped.returncode == 0:
-            shutil.rmtree(run_dir, ignore_errors=True)
-        else:  # keep the log for the post-mortem
-            print(f"scripts/real-paperclip stop failed; log in {run_dir}:\n{stopped.stderr[-2000:]}")
+        _stop(env, run_dir)
+
+
+def _stop(env: dict, run_dir: str) -> None:
+    stopped = subprocess.run([str(SCRIPT), "stop"], capture_output=True, text=True, timeout=120, env=env)
+    if stopped.returncode == 0:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    else:  # keep the log for the post-mortem
+        print(f"scripts/real-paperclip stop failed; log in {run_dir}:\n{stopped.stderr[-2000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,125 @@
+"""The agents panel, as an operator sees it: the page, the self-refreshing fragment and
+its JSON twin, over real HTTP against the demo Paperclip."""
+import json
+
+ACME = "c0ffee00-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+UNKNOWN_COMPANY = "c0ffee00-0000-4000-8000-0000000000ff"
+
+
+def rows(soup):
+    return soup.select("#ow-agents tr.ow-row")
+
+
+def cells(row):
+    return [td.get_text(" ", strip=True) for td in row.find_all("td")]
+
+
+def test_page_lists_every_running_and_queued_run_of_both_companies(demo, panel):
+    page = panel.soup("/operations")
+    live = {r["id"]: r for c in (ACME, GLOBEX) for r in demo.api(f"/companies/{c}/live-runs").json()}
+    shown = {r["data-run-id"]: r for r in rows(page)}
+    assert set(shown) == set(live) and len(shown) >= 5
+    companies = {cells(r)[0] for r in shown.values()}
+    assert companies == {"Acme Ops", "Globex Research"}
+    for run_id, run in live.items():
+        row = shown[run_id]
+        company, agent, status, issue, age, silence, _ = cells(row)
+        assert agent.startswith(run["agentName"]) and run["adapterType"] in agent
+        badge = row.select_one(".ow-status")
+        assert badge.get_text(strip=True) == run["status"]
+        assert f"ow-status-{run['status']}" in badge["class"]
+        level = run["outputSilence"]["level"]
+        assert f"ow-silence-{level}" in row.select_one(".ow-silence")["class"]
+        assert level.replace("_", " ") in silence
+        assert age.startswith("waiting") == (run["status"] == "queued")
+        assert row.select_one(".ow-age time")["title"].endswith("UTC")  # exact time on hover
+
+
+def test_the_issue_column_names_the_issue_not_its_uuid(demo, panel):
+    runs = demo.world.directory()["runs"]
+    page = panel.soup("/operations")
+    row = page.select_one(f'tr[data-run-id="{runs["claudeRunning"]}"]')
+    issue_id = demo.api(f"/heartbeat-runs/{runs['claudeRunning']}").json()["contextSnapshot"]["issueId"]
+    issue = demo.api(f"/issues/{issue_id}").json()
+    assert cells(row)[3] == f"{issue['identifier']} {issue['title']}"
+
+
+def test_what_needs_attention_comes_first_and_queued_runs_last(demo, panel):
+    runs = demo.world.directory()["runs"]
+    order = [r["data-run-id"] for r in rows(panel.soup("/operations"))]
+    assert order[0] == runs["critical"]
+    assert order[1] == runs["suspicious"]
+    assert order[-1] == runs["queuedBehindClaude"]
+    levels = [r.select_one(".ow-silence").get_text(strip=True).split(" ")[0]
+              for r in rows(panel.soup("/operations"))]
+    assert levels.index("snoozed") > levels.index("ok")
+
+
+def test_empty_fleet_says_so(demo, panel_for):
+    quiet = panel_for(demo.url, OPSWEB_COMPANIES=(UNKNOWN_COMPANY,))
+    page = quiet.soup("/operations/agents")
+    assert not rows(page)
+    assert page.select_one(".ow-empty").get_text(strip=True) == "No agent is running or queued."
+
+
+def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
+    page = panel.soup("/operations")
+    root = page.select_one("#ow-agents")
+    assert root["hx-trigger"] == "every 4s" and root["hx-swap"] == "outerHTML"
+    fragment = panel.soup(root["hx-get"])
+    assert root["hx-get"] == "/operations/agents"
+    assert fragment.select_one("#ow-agents")["hx-get"] == root["hx-get"]
+    assert fragment.find("html") is None  # a fragment, not a page
+    # the dialog lives outside the refreshing root, so a refresh never closes it
+    assert page.select_one("dialog#ow-log-dialog").find_parent(id="ow-agents") is None
+    # buttons keep stable ids across refreshes (htmx restores focus by id)
+    ids = lambda s: [b["id"] for b in s.select("#ow-agents button")]
+    assert ids(page) == ids(fragment) and len(set(ids(page))) == len(ids(page))
+
+
+def test_json_twin_has_the_same_runs(demo, panel):
+    html_ids = [r["data-run-id"] for r in rows(panel.soup("/operations/agents"))]
+    body = panel.get("/api/operations/agents").json()
+    assert [r["run_id"] for r in body["runs"]] == html_ids
+    assert body["errors"] == []
+    assert {c["name"] for c in body["companies"]} == {"Acme Ops", "Globex Research"}
+    first = body["runs"][0]
+    assert {"agent_name", "status", "silence_level", "silence_age_seconds", "issue_label",
+            "company_name", "adapter_type", "age_seconds"} <= set(first)
+
+
+def test_configured_companies_limit_the_panel(demo, panel_for):
+    only_globex = panel_for(demo.url, OPSWEB_COMPANIES=(GLOBEX,))
+    page = only_globex.soup("/operations/agents")
+    assert rows(page) and {cells(r)[0] for r in rows(page)} == {"Globex Research"}
+    assert demo.calls()["counts"].get(f"live-runs:{ACME}", 0) == 0
+
+
+def test_agent_names_are_escaped(demo, panel):
+    page = panel.get("/operations").text
+    assert "Shell <b>Bot</b>" not in page
+    assert "Shell &lt;b&gt;Bot&lt;/b&gt;" in page
+    soup = panel.soup("/operations")
+    assert not soup.select("#ow-agents b")
+
+
+def test_buttons_have_accessible_names_and_confirmations(panel):
+    for row in rows(panel.soup("/operations")):
+        stop = row.select_one("button[id^=ow-stop-]")
+        reset = row.select_one("button[id^=ow-reset-]")
+        log = row.select_one("button[id^=ow-log-]")
+        assert stop["hx-confirm"].startswith("Stop ") and reset["hx-confirm"].startswith("Reset ")
+        assert stop["hx-sync"] == "this:drop"  # a double click sends one cancel
+        for b in (stop, reset, log):
+            assert b.get("aria-label") and b.get_text(strip=True)
+        assert log["hx-target"] == "#ow-log-dialog"
+
+
+def test_security_headers_and_no_token_in_the_page(demo, panel):
+    resp = panel.get("/operations")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors" in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    meta = json.loads(panel.soup("/operations").select_one('meta[name="htmx-config"]')["content"])
+    assert meta["allowEval"] is False
