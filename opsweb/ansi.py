@@ -11,7 +11,19 @@ from __future__ import annotations
 import re
 
 # Anything that needs work; text without it passes through untouched (the common case).
-_DIRTY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_DIRTY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f])
+
+
+def dirty(text: str) -> bool:
+    """Whether clean()/render() would change the text. Cheap for the usual cases:
+    printable text is checked in one C pass, ASCII text by deleting its control bytes
+    (a regex character class is several times slower)."""
+    if text.isprintable():
+        return False
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_CONTROLS)) != len(text)
+    return _DIRTY.search(text) is not None
 
 # Escape sequences, longest forms first. OSC/DCS stop at a newline when unterminated so
 # that a broken sequence cannot swallow the rest of a chunk.
@@ -25,6 +37,8 @@ _ESCAPE = re.compile(
 # C0/C1 controls except \t \n (\r is handled first), DEL, bidi embeddings/overrides/isolates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 
 
@@ -32,12 +46,14 @@ def _controls_out(text: str) -> str:
     # A lone \r is a terminal overwrite (progress bars); a line break keeps each state readable.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+    text = _CONTROL.sub("", text)
+    # A lone surrogate (JSON "\\ud800" without its pair) cannot be encoded for the page.
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def clean(text: str) -> str:
     """The text with every escape sequence and control character (but \\n, \\t) removed."""
-    if not _DIRTY.search(text):
+    if not dirty(text):
         return text
     return _controls_out(_ESCAPE.sub("", text))
 
@@ -115,7 +131,7 @@ class _Style:
 def render(text: str) -> tuple[str, tuple[tuple[str, str], ...] | None]:
     """(plain text, spans). spans is None when no colour survives, else a tuple of
     (text, css_class) whose texts join to the plain text; css_class "" means unstyled."""
-    if not _DIRTY.search(text):
+    if not dirty(text):
         return text, None
     if "\x1b[" not in text:
         return clean(text), None

@@ -6,6 +6,8 @@ becomes a `CompanyError` beside the rows of the others, never a blank panel.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -58,6 +60,16 @@ class Fleet:
     rows: list[Row] = field(default_factory=list)
     errors: list[CompanyError] = field(default_factory=list)
     companies: list[dict] = field(default_factory=list)  # [{id, name}]
+
+    def version(self) -> str:
+        """A validator for what the panel shows: ages count as they read ("3 m"), so
+        a fleet whose only change is the passing seconds is unchanged."""
+        shown = [(r.run_id, r.status, r.silence_level, r.issue_label, r.agent_name,
+                  r.status_message, timefmt.duration(r.age_seconds),
+                  timefmt.duration(r.silence_age_seconds)) for r in self.rows]
+        shown.append([(e.company_id, e.error) for e in self.errors])
+        digest = hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+        return digest[:20]
 
     def to_json(self) -> dict:
         return {"runs": [r.to_json() for r in self.rows],

@@ -14,12 +14,13 @@ def parse(value: str | None) -> datetime | None:
 
 
 def duration(seconds: float | None) -> str:
-    """`42 s`, `3 m`, `1 h 05 m`, `2 d 4 h`: precise enough to judge, short enough to scan."""
+    """`<1 m`, `3 m`, `1 h 05 m`, `2 d 4 h`: precise enough to judge (Paperclip flags
+    silence at 1 h and 4 h), and stable enough that a refresh rarely changes it."""
     if seconds is None:
         return "—"
     s = int(seconds)
     if s < 60:
-        return f"{s} s"
+        return "<1 m"
     if s < 3600:
         return f"{s // 60} m"
     if s < 86400:

@@ -12,11 +12,12 @@ started" as a cursor and resume there on the next poll without showing anything 
 from __future__ import annotations
 
 import json
+import re
 
 from opsweb import ansi
 from opsweb.parsers import STATE_LETTERS, parser_for
 from opsweb.transcript_entry import (
-    Entry, append_entry, entry_text, extend_transcript, transcript_text,
+    Entry, append_entry, entry, entry_text, extend_transcript, transcript_text,
 )
 
 __all__ = [
@@ -31,34 +32,62 @@ PENDING_FLUSH_BYTES = 262_144
 
 # Kinds whose text is terminal output, where colours mean something.
 _SPAN_KINDS = frozenset({"stdout", "stderr", "system", "tool_result", "unparsed"})
+_OTHER_TEXT = ("input", "name", "tool_use_id", "model", "session_id", "subtype", "ts")
 _OPEN_DELTA = {"assistant": "a", "thinking": "h"}
 _DELTA_OF = {"a": "assistant", "h": "thinking"}
 STATE_ALPHABET = "ah" + STATE_LETTERS
 
 _loads = json.loads
-_dirty = ansi._DIRTY.search
-_set = object.__setattr__
+_scan = json.decoder.scanstring
+_dirty = ansi.dirty
+
+# Paperclip writes every record as {"ts":…,"stream":…,"chunk":…,"seq":N} in that order.
+# Reading that shape directly (the chunk with json's own C string scanner) skips
+# building a dict per record; anything else goes through json.loads.
+_HEAD = re.compile(r'\{"ts":"([0-9T:.Z+-]*)","stream":"(stdout|stderr|system)","chunk":"')
 
 
-def _tidy(e: Entry, seq) -> Entry:
-    """Stamp seq and make every text field safe to show. The entry is fresh from a
-    parser and not yet shared, so it is completed in place instead of copied."""
-    if seq is not None:
-        _set(e, "seq", seq)
-    if _dirty(e.text):
-        if e.kind in _SPAN_KINDS:
-            text, spans = ansi.render(e.text)
-            _set(e, "spans", spans)
+def _record(line: str):
+    """(ts, stream, chunk, seq) of one log record, or None when it is not one."""
+    m = _HEAD.match(line)
+    if m:
+        try:
+            chunk, end = _scan(line, m.end())
+        except ValueError:
+            return None
+        rest = line[end:]
+        if rest == "}":
+            return m.group(1), m.group(2), chunk, None
+        digits = rest[7:-1]
+        if rest.startswith(',"seq":') and rest[-1] == "}" and digits.isdigit() and digits.isascii():
+            return m.group(1), m.group(2), chunk, int(digits)
+    try:
+        record = _loads(line)
+    except ValueError:
+        return None
+    chunk = record.get("chunk") if type(record) is dict else None
+    if type(chunk) is not str:
+        return None
+    ts, seq = record.get("ts"), record.get("seq")
+    return ts if type(ts) is str else "", record.get("stream"), chunk, seq if type(seq) is int else None
+
+
+def _tidy(fields: dict) -> None:
+    """Make the text fields of a fresh entry safe to show, in place (the entry is not
+    shared yet; `fields` is its __dict__, which holds only the fields that were set)."""
+    text = fields["text"]
+    if text and not text.isprintable() and _dirty(text):
+        if fields["kind"] in _SPAN_KINDS:
+            fields["text"], fields["spans"] = ansi.render(text)
         else:
-            text = ansi.clean(e.text)
-        _set(e, "text", text)
-    for field in ("input", "name", "model", "session_id", "tool_use_id", "subtype"):
-        value = getattr(e, field)
-        if value and _dirty(value):
-            _set(e, field, ansi.clean(value))
-    if e.errors:
-        _set(e, "errors", tuple(ansi.clean(x) for x in e.errors))
-    return e
+            fields["text"] = ansi.clean(text)
+    if len(fields) > 3:
+        for key in _OTHER_TEXT:
+            value = fields.get(key)
+            if value and not value.isprintable() and _dirty(value):
+                fields[key] = ansi.clean(value)
+        if fields.get("errors"):
+            fields["errors"] = tuple(map(ansi.clean, fields["errors"]))
 
 
 class TranscriptBuilder:
@@ -90,24 +119,17 @@ class TranscriptBuilder:
         """One NDJSON record (without its newline) found at byte `offset`; `end` is the
         offset just past its newline."""
         self.end = end
-        try:
-            record = _loads(line)
-        except ValueError:
-            record = None
-        chunk = record.get("chunk") if type(record) is dict else None
-        if type(chunk) is not str:
+        record = _record(line)
+        if record is None:
             if line.strip():
-                self._emit(Entry("unparsed", "", line, is_error=True,
+                self._emit(entry("unparsed", "", line, is_error=True,
                                  errors=("not a Paperclip log record",)), None, offset)
             return
-        ts = record.get("ts")
-        ts = self._ts = ts if type(ts) is str else ""
-        seq = record.get("seq")
-        seq = seq if type(seq) is int else None
-        stream = record.get("stream")
+        ts, stream, chunk, seq = record
+        self._ts = ts
         if stream == "stderr" or stream == "system":
             if chunk:
-                self._emit(Entry(stream, ts, chunk), seq, offset)
+                self._emit(entry(stream, ts, chunk), seq, offset)
         else:
             self._stdout(offset, chunk, ts, seq)
         if self._buf and end - self.pending[0] > PENDING_FLUSH_BYTES:
@@ -127,12 +149,17 @@ class TranscriptBuilder:
                 self._buf += chunk
             return
         text = self._buf + chunk[:cut] if self._buf else chunk[:cut]
-        self._buf = chunk[cut + 1:]
-        self.pending = (offset, base + cut + 1) if self._buf else None
-        for part in text.split("\n"):
-            part = part.strip()
-            if part:
-                self._line(part, ts, seq, offset)
+        self._buf = rest = chunk[cut + 1:]
+        self.pending = (offset, base + cut + 1) if rest else None
+        if "\n" in text:
+            for part in text.split("\n"):
+                part = part.strip()
+                if part:
+                    self._line(part, ts, seq, offset)
+        else:
+            text = text.strip()
+            if text:
+                self._line(text, ts, seq, offset)
 
     def flush(self) -> None:
         """Show an unfinished stdout line as it stands (end of log, or too long)."""
@@ -145,31 +172,41 @@ class TranscriptBuilder:
     def _line(self, line: str, ts: str, seq, offset: int) -> None:
         if line.startswith("[paperclip"):
             # Paperclip's own notes, including "[paperclip truncated run log chunk: ...]".
-            entries = [Entry("system", ts, line)]
+            entries = [entry("system", ts, line)]
         else:
             try:
                 entries = self._parse(line, ts)
             except Exception as err:  # a parser bug must cost one line, not the transcript
-                entries = [Entry("unparsed", ts, line, is_error=True,
+                entries = [entry("unparsed", ts, line, is_error=True,
                                  errors=(f"parser error: {type(err).__name__}: {err}",))]
         for e in entries:
             self._emit(e, seq, offset)
 
     def _emit(self, e: Entry, seq, offset: int) -> None:
-        kind = e.kind
-        if kind == "tool_call" and e.tool_use_id:
-            self._tool_names[e.tool_use_id] = e.name
-        elif kind == "tool_result" and e.name is None and e.tool_use_id in self._tool_names:
-            _set(e, "name", self._tool_names[e.tool_use_id])
+        fields = e.__dict__
+        kind = fields["kind"]
+        if kind == "tool_call" or kind == "tool_result":
+            self._pair(fields, kind)
         if offset < self._shown_until:
             return
-        e = _tidy(e, seq)
-        if not self.entries and e.delta and e.kind == self._open:
-            _set(e, "continues", True)
-        if e.delta:
+        _tidy(fields)
+        if seq is not None:
+            fields["seq"] = seq
+        if fields.get("delta"):
+            if not self.entries and kind == self._open:
+                fields["continues"] = True
             append_entry(self.entries, e)
         else:
             self.entries.append(e)
+
+    def _pair(self, fields: dict, kind: str) -> None:
+        # Name a tool result after its call (when the call was in this read).
+        tool_id = fields.get("tool_use_id")
+        if kind == "tool_call":
+            if tool_id:
+                self._tool_names[tool_id] = fields.get("name")
+        elif fields.get("name") is None and tool_id in self._tool_names:
+            fields["name"] = self._tool_names[tool_id]
 
 
 def iter_records(data: bytes | str):

@@ -19,6 +19,7 @@ for _name, _filter in timefmt.FILTERS.items():
 
 LOG_FOLLOW_SECONDS = 2
 MAX_PARAM_CHARS = 64
+PANEL_VERSION_HEADER = "X-Opsweb-Panel-Version"
 
 
 def _ops():
@@ -50,14 +51,22 @@ def _respond(template: str, payload: dict, status: int = 200, **context):
 def agents():
     _params()
     fleet = _ops().fleet.read()
-    return _respond("opsweb/agents.html", fleet.to_json(), fleet=fleet,
-                    csrf_token=csrf.csrf_token())
+    version = fleet.version()
+    if _json_twin():
+        resp = jsonify(fleet.to_json())
+        resp.set_etag(version)
+        return resp.make_conditional(request)
+    # The panel sends back the version it shows; unchanged means nothing to swap.
+    if request.headers.get(PANEL_VERSION_HEADER) == version:
+        return "", 204
+    return render_template("opsweb/agents.html", fleet=fleet, version=version,
+                           csrf_token=csrf.csrf_token())
 
 
 def page():
     _params()
     fleet = _ops().fleet.read()
-    return render_template("opsweb/operations.html", fleet=fleet,
+    return render_template("opsweb/operations.html", fleet=fleet, version=fleet.version(),
                            csrf_token=csrf.csrf_token())
 
 

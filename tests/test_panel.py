@@ -2,6 +2,8 @@
 its JSON twin, over real HTTP against the demo Paperclip."""
 import json
 
+from bs4 import BeautifulSoup
+
 ACME = "c0ffee00-0000-4000-8000-000000000001"
 GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
 UNKNOWN_COMPANY = "c0ffee00-0000-4000-8000-0000000000ff"
@@ -123,3 +125,21 @@ def test_security_headers_and_no_token_in_the_page(demo, panel):
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     meta = json.loads(panel.soup("/operations").select_one('meta[name="htmx-config"]')["content"])
     assert meta["allowEval"] is False
+
+
+def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
+    root = panel.soup("/operations/agents").select_one("#ow-agents")
+    headers = json.loads(root["hx-headers"])
+    same = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
+    assert same.status_code == 204 and same.content == b""
+    twin = panel.get("/api/operations/agents")
+    assert twin.headers["ETag"]
+    cached = panel.get("/api/operations/agents", headers={"If-None-Match": twin.headers["ETag"]})
+    assert cached.status_code == 304
+    # a change in the fleet is a new version: the panel is sent again
+    demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024", status="running")
+    import time
+    time.sleep(1.6)  # past the coalescing window
+    changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
+    assert changed.status_code == 200
+    assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(rows(panel.soup("/operations/agents")))

@@ -19,7 +19,7 @@ FAULT_ERRORS = {
     "500": "Internal server error",
 }
 MALFORMED_BODY = b'[{"id": "b0000000", "status": running, } <html>Bad Gateway</html>'
-DEFAULT_HUGE_BYTES = 5_000_000
+DEFAULT_HUGE_BYTES = 12_000_000  # above the 8 MiB a careful client should refuse
 DEFAULT_SLOW_MS = 5_000
 
 

@@ -108,7 +108,7 @@ RUNS = [
     {"id": _r(6), "agent": _a(15), "kind": "hang", "age": 95 * 60, "issue": _i(15)},
     {"id": _r(7), "agent": _a(21), "kind": "hang", "age": 5 * 3600, "issue": _i(23)},
     {"id": _r(8), "agent": _a(22), "kind": "hang", "age": 2 * 3600, "issue": _i(25),
-     "snooze": 3600},
+     "snooze": 24 * 3600},
     {"id": _r(9), "agent": _a(23), "kind": "playing", "age": 7, "issue": None},
     {"id": _r(21), "agent": _a(13), "kind": "finished", "age": 20 * 60, "status": "succeeded",
      "issue": _i(11)},
@@ -170,7 +170,7 @@ def _seed_run(world, spec: dict, now: float, lifecycle) -> None:
     t0 = now - spec["age"]
     kind = spec["kind"]
     run = world._new_run(agent, t0, "on_demand", "manual", spec["issue"], reason="ops demo",
-                         autoplay=kind == "playing", run_id=spec["id"])
+                         autoplay=kind in ("playing", "queued"), run_id=spec["id"])
     if kind == "queued":
         return
     if kind == "hang":

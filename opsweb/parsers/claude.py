@@ -5,7 +5,7 @@ from __future__ import annotations
 from opsweb.parsers._util import (
     as_dict, as_num, as_str, errors_of, loads_object, pretty, stdout, unparsed,
 )
-from opsweb.transcript_entry import Entry
+from opsweb.transcript_entry import Entry, entry
 
 
 def _assistant(message: dict, ts: str) -> list[Entry]:
@@ -18,16 +18,16 @@ def _assistant(message: dict, ts: str) -> list[Entry]:
         if kind == "text":
             text = as_str(block.get("text"))
             if text:
-                out.append(Entry("assistant", ts, text))
+                out.append(entry("assistant", ts, text))
         elif kind == "thinking":
             text = as_str(block.get("thinking"))
             if text:
-                out.append(Entry("thinking", ts, text))
+                out.append(entry("thinking", ts, text))
         elif kind == "tool_use":
             tool_id = block.get("id")
             if type(tool_id) is not str:
                 tool_id = block.get("tool_use_id") if type(block.get("tool_use_id")) is str else None
-            out.append(Entry("tool_call", ts, name=as_str(block.get("name"), "unknown"),
+            out.append(entry("tool_call", ts, name=as_str(block.get("name"), "unknown"),
                              tool_use_id=tool_id, input=pretty(block.get("input"))))
     return out
 
@@ -50,9 +50,9 @@ def _user(message: dict, ts: str) -> list[Entry]:
         if kind == "text":
             text = as_str(block.get("text"))
             if text:
-                out.append(Entry("user", ts, text))
+                out.append(entry("user", ts, text))
         elif kind == "tool_result":
-            out.append(Entry("tool_result", ts, _tool_result_text(block.get("content")),
+            out.append(entry("tool_result", ts, _tool_result_text(block.get("content")),
                              tool_use_id=as_str(block.get("tool_use_id")),
                              is_error=block.get("is_error") is True))
     return out
@@ -60,7 +60,7 @@ def _user(message: dict, ts: str) -> list[Entry]:
 
 def _result(obj: dict, ts: str) -> Entry:
     usage = as_dict(obj.get("usage"))
-    return Entry(
+    return entry(
         "result", ts, as_str(obj.get("result")),
         input_tokens=as_num(usage.get("input_tokens")),
         output_tokens=as_num(usage.get("output_tokens")),
@@ -94,6 +94,6 @@ class ClaudeParser:
         if kind == "result":
             return [_result(obj, ts)]
         if kind == "system" and obj.get("subtype") == "init":
-            return [Entry("init", ts, model=as_str(obj.get("model"), "unknown"),
+            return [entry("init", ts, model=as_str(obj.get("model"), "unknown"),
                           session_id=as_str(obj.get("session_id")))]
         return stdout(line, ts)

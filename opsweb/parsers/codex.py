@@ -7,7 +7,7 @@ import json
 from opsweb.parsers._util import (
     as_dict, as_num, as_str, coalesce, error_text, errors_of, loads_object, pretty, stdout, unparsed,
 )
-from opsweb.transcript_entry import Entry
+from opsweb.transcript_entry import Entry, entry
 
 _FAILED = frozenset({"failed", "errored", "error", "cancelled"})
 
@@ -24,7 +24,7 @@ def _command(item: dict, ts: str, started: bool) -> Entry:
     item_id, command = as_str(item.get("id")), as_str(item.get("command"))
     tool_id = item_id or command or "command_execution"
     if started:
-        return Entry("tool_call", ts, name="command_execution", tool_use_id=tool_id,
+        return entry("tool_call", ts, name="command_execution", tool_use_id=tool_id,
                      input=pretty({"id": item_id, "command": command}))
     status = as_str(item.get("status"))
     code = item.get("exit_code")
@@ -37,7 +37,7 @@ def _command(item: dict, ts: str, started: bool) -> Entry:
     output = as_str(item.get("aggregated_output")).rstrip()
     if output:
         lines.extend(["", output] if lines else [output])
-    return Entry("tool_result", ts, "\n".join(lines).strip() or "command completed",
+    return entry("tool_result", ts, "\n".join(lines).strip() or "command completed",
                  tool_use_id=tool_id, is_error=(code not in (None, 0)) or status in _FAILED)
 
 
@@ -46,21 +46,21 @@ def _file_change(item: dict, ts: str) -> Entry:
     changes = [c for c in changes if type(c) is dict] if type(changes) is list else []
     names = [f"{as_str(c.get('kind'), 'update')} {as_str(c.get('path'), 'unknown')}" for c in changes]
     if not names:
-        return Entry("system", ts, "file changes applied")
+        return entry("system", ts, "file changes applied")
     more = f" (+{len(names) - 6} more)" if len(names) > 6 else ""
-    return Entry("system", ts, f"file changes: {', '.join(names[:6])}{more}")
+    return entry("system", ts, f"file changes: {', '.join(names[:6])}{more}")
 
 
 def _tool_use(item: dict, ts: str, started: bool) -> Entry:
     name = as_str(item.get("name"), "unknown")
     tool_id = as_str(item.get("id"), name or "tool_use")
     if started:
-        return Entry("tool_call", ts, name=name, tool_use_id=tool_id, input=pretty(item.get("input")))
+        return entry("tool_call", ts, name=name, tool_use_id=tool_id, input=pretty(item.get("input")))
     status = as_str(item.get("status"))
     failed = item.get("is_error") is True or status in _FAILED
     raw = coalesce(*(item.get(k) for k in ("content", "output", "result", "error", "message")))
     text = as_str(raw) or error_text(raw) or _any_text(raw) or f"{name} {'failed' if failed else 'completed'}"
-    return Entry("tool_result", ts, text, tool_use_id=tool_id, is_error=failed)
+    return entry("tool_result", ts, text, tool_use_id=tool_id, is_error=failed)
 
 
 def _item(item: dict, ts: str, started: bool) -> list[Entry]:
@@ -68,10 +68,10 @@ def _item(item: dict, ts: str, started: bool) -> list[Entry]:
     phase = "started" if started else "completed"
     if kind == "agent_message":
         text = as_str(item.get("text"))
-        return [Entry("assistant", ts, text)] if text else []
+        return [entry("assistant", ts, text)] if text else []
     if kind == "reasoning":
         text = as_str(item.get("text"))
-        return [Entry("thinking", ts, text) if text else Entry("system", ts, f"reasoning {phase}")]
+        return [entry("thinking", ts, text) if text else entry("system", ts, f"reasoning {phase}")]
     if kind == "command_execution":
         return [_command(item, ts, started)]
     if kind == "file_change" and not started:
@@ -82,15 +82,15 @@ def _item(item: dict, ts: str, started: bool) -> list[Entry]:
         raw = coalesce(item.get("content"), item.get("output"), item.get("result"))
         text = next((item[k] for k in ("content", "output", "result") if type(item.get(k)) is str and item[k]),
                     None) or _any_text(raw)
-        return [Entry("tool_result", ts, text,
+        return [entry("tool_result", ts, text,
                       tool_use_id=as_str(item.get("tool_use_id"), as_str(item.get("id"))),
                       is_error=item.get("is_error") is True or item.get("status") == "error")]
     if kind == "error" and not started:
         raw = coalesce(item.get("message"), item.get("error"), item)
-        return [Entry("stderr", ts, error_text(raw) or "error")]
+        return [entry("stderr", ts, error_text(raw) or "error")]
     meta = " ".join(x for x in (f"id={item['id']}" if as_str(item.get("id")) else "",
                                 f"status={item['status']}" if as_str(item.get("status")) else "") if x)
-    return [Entry("system", ts, f"item {phase}: {kind or 'unknown'}{f' ({meta})' if meta else ''}")]
+    return [entry("system", ts, f"item {phase}: {kind or 'unknown'}{f' ({meta})' if meta else ''}")]
 
 
 def _turn_result(obj: dict, ts: str, failed: bool) -> Entry:
@@ -100,7 +100,7 @@ def _turn_result(obj: dict, ts: str, failed: bool) -> Entry:
         errors = (message,) if message else ()
     else:
         errors = errors_of(obj.get("errors"))
-    return Entry(
+    return entry(
         "result", ts, as_str(obj.get("result")),
         input_tokens=as_num(usage.get("input_tokens")),
         output_tokens=as_num(usage.get("output_tokens")),
@@ -128,17 +128,17 @@ class CodexParser:
             return stdout(line, ts)
         kind = as_str(obj.get("type"))
         if kind == "thread.started":
-            return [Entry("init", ts, model=as_str(obj.get("model"), "codex"),
+            return [entry("init", ts, model=as_str(obj.get("model"), "codex"),
                           session_id=as_str(obj.get("thread_id")))]
         if kind == "turn.started":
-            return [Entry("system", ts, "turn started")]
+            return [entry("system", ts, "turn started")]
         if kind in ("item.started", "item.completed"):
             item = obj.get("item")
             if type(item) is not dict:
-                return [Entry("system", ts, kind.replace(".", " ", 1))]
+                return [entry("system", ts, kind.replace(".", " ", 1))]
             return _item(item, ts, kind == "item.started")
         if kind in ("turn.completed", "turn.failed"):
             return [_turn_result(obj, ts, kind == "turn.failed")]
         if kind == "error":
-            return [Entry("stderr", ts, error_text(coalesce(obj.get("message"), obj.get("error"), obj)) or line)]
+            return [entry("stderr", ts, error_text(coalesce(obj.get("message"), obj.get("error"), obj)) or line)]
         return stdout(line, ts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from opsweb.parsers._util import stdout
-from opsweb.transcript_entry import Entry
+from opsweb.transcript_entry import Entry, entry
 
 
 class GenericParser:
@@ -22,4 +22,4 @@ class GenericParser:
             value = json.loads(line)
         except ValueError:
             return stdout(line, ts)
-        return [Entry("stdout", ts, json.dumps(value, ensure_ascii=False, indent=2))]
+        return [entry("stdout", ts, json.dumps(value, ensure_ascii=False, indent=2))]

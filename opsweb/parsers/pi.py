@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from opsweb.parsers._util import as_dict, as_num, as_str, pretty, stdout
-from opsweb.transcript_entry import Entry
+from opsweb.transcript_entry import Entry, entry
 
 _SILENT = frozenset({
     "agent_start", "agent_end", "turn_start", "tool_execution_update", "response",
@@ -75,34 +75,34 @@ class PiParser:
         if kind == "turn_end":
             return [self._turn_result(as_dict(obj.get("message")), ts)]
         if kind == "session":
-            return [Entry("init", ts, model="pi", session_id=as_str(obj.get("id")))]
+            return [entry("init", ts, model="pi", session_id=as_str(obj.get("id")))]
         if kind == "tool_execution_start":
-            return [Entry("tool_call", ts, name=as_str(obj.get("toolName"), "tool"),
+            return [entry("tool_call", ts, name=as_str(obj.get("toolName"), "tool"),
                           tool_use_id=as_str(obj.get("toolCallId")) or None,
                           input=pretty(obj.get("args")))]
         if kind == "tool_execution_end":
-            return [Entry("tool_result", ts, _result_text(obj.get("result")),
+            return [entry("tool_result", ts, _result_text(obj.get("result")),
                           name=as_str(obj.get("toolName"), "tool"),
                           tool_use_id=as_str(obj.get("toolCallId")) or None,
                           is_error=obj.get("isError") is True)]
         if kind == "error":
-            return [Entry("stderr", ts, as_str(obj.get("message")).strip() or line)]
+            return [entry("stderr", ts, as_str(obj.get("message")).strip() or line)]
         return stdout(line, ts)
 
     def _update(self, event: dict, ts: str) -> list[Entry]:
         kind = event.get("type")
         if kind == "text_delta" and as_str(event.get("delta")):
             self.text_streamed = True
-            return [Entry("assistant", ts, event["delta"], delta=True)]
+            return [entry("assistant", ts, event["delta"], delta=True)]
         if kind == "thinking_delta" and as_str(event.get("delta")):
             self.thinking_streamed = True
-            return [Entry("thinking", ts, event["delta"], delta=True)]
+            return [entry("thinking", ts, event["delta"], delta=True)]
         if kind == "text_end" and not self.text_streamed and as_str(event.get("content")):
             self.text_streamed = True
-            return [Entry("assistant", ts, event["content"])]
+            return [entry("assistant", ts, event["content"])]
         if kind == "thinking_end" and not self.thinking_streamed and as_str(event.get("content")):
             self.thinking_streamed = True
-            return [Entry("thinking", ts, event["content"])]
+            return [entry("thinking", ts, event["content"])]
         return []
 
     def _message_end(self, message: dict, ts: str) -> list[Entry]:
@@ -111,11 +111,11 @@ class PiParser:
         out = []
         if role == "assistant":
             if thinking.strip() and not self.thinking_streamed:
-                out.append(Entry("thinking", ts, thinking))
+                out.append(entry("thinking", ts, thinking))
             if text.strip() and not self.text_streamed:
-                out.append(Entry("assistant", ts, text))
+                out.append(entry("assistant", ts, text))
         elif role == "user" and text.strip():
-            out.append(Entry("user", ts, text))
+            out.append(entry("user", ts, text))
         self.text_streamed = self.thinking_streamed = False
         return out
 
@@ -123,7 +123,7 @@ class PiParser:
         usage = as_dict(message.get("usage"))
         stop = as_str(message.get("stopReason"))
         error = as_str(message.get("errorMessage"))
-        return Entry(
+        return entry(
             "result", ts, "",
             input_tokens=as_num(usage.get("input")),
             output_tokens=as_num(usage.get("output")),
