@@ -12,6 +12,7 @@ from flask import Flask, redirect, url_for
 
 from opsweb import platform_port as port
 from opsweb.fleet import FleetReader
+from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
 from opsweb.views import api, panel
@@ -25,12 +26,14 @@ class Operations:
     platform: port.Platform
     fleet: FleetReader
     logs: RunLogs
+    metrics: Metrics
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
-             api_prefix: str = "/api/operations") -> None:
+             api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics") -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
-    defaults from the environment); the host's own secret key signs the CSRF cookie."""
+    defaults from the environment); the host's own secret key signs the CSRF cookie.
+    `metrics_path=None` leaves /metrics to the host."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
@@ -39,12 +42,15 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     companies = cfg["OPSWEB_COMPANIES"]
     if isinstance(companies, str):
         companies = tuple(c.strip() for c in companies.split(",") if c.strip())
-    app.extensions["opsweb"] = Operations(
-        platform=platform,
-        # The panel must answer within its 4 s refresh even when a company hangs.
-        fleet=FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5),
-        logs=RunLogs(platform),
-    )
+    metrics = Metrics()
+    # The panel must answer within its 4 s refresh even when a company hangs.
+    fleet = FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
+                        freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe)
+    metrics.watch(fleet)
+    app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
+                                          logs=RunLogs(platform), metrics=metrics)
+    if metrics_path:
+        app.add_url_rule(metrics_path, "opsweb_metrics", metrics.response)
     app.register_blueprint(panel, url_prefix=url_prefix)
     app.register_blueprint(api, url_prefix=api_prefix)
 

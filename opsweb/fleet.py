@@ -11,6 +11,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from opsweb import platform_port as port
 from opsweb import timefmt
@@ -61,12 +62,13 @@ class Fleet:
     errors: list[CompanyError] = field(default_factory=list)
     companies: list[dict] = field(default_factory=list)  # [{id, name}]
 
-    def version(self) -> str:
+    def version(self, *context: object) -> str:
         """A validator for what the panel shows: ages count as they read ("3 m"), so
-        a fleet whose only change is the passing seconds is unchanged."""
-        shown = [(r.run_id, r.status, r.silence_level, r.issue_label, r.agent_name,
+        a fleet whose only change is the passing seconds is unchanged. `context` is
+        whatever else shapes the panel (its filters)."""
+        shown: list = [context, *((r.run_id, r.status, r.silence_level, r.issue_label, r.agent_name,
                   r.status_message, timefmt.duration(r.age_seconds),
-                  timefmt.duration(r.silence_age_seconds)) for r in self.rows]
+                  timefmt.duration(r.silence_age_seconds)) for r in self.rows)]
         shown.append([(e.company_id, e.error) for e in self.errors])
         digest = hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
         return digest[:20]
@@ -122,8 +124,11 @@ class FleetReader:
     open panels cost Paperclip what one does."""
 
     def __init__(self, platform: port.Platform, company_ids: tuple[str, ...],
-                 deadline: float, freshness: float = 1.5, workers: int = 8):
+                 deadline: float, freshness: float = 1.5, workers: int = 8,
+                 observe: Callable[[str, float, str | None], None] | None = None):
         self.platform = platform
+        # observe(company_id, seconds, error kind or None) after each upstream call
+        self.observe = observe or (lambda *_: None)
         self.company_ids = company_ids
         self.deadline = deadline
         self._pool = cf.ThreadPoolExecutor(max_workers=workers,
@@ -141,8 +146,7 @@ class FleetReader:
             fleet.errors.append(CompanyError("*", "all companies", err.message))
             return fleet
         fleet.companies = companies
-        futures = {c["id"]: self._pool.submit(self._live.get, c["id"],
-                                              port.pc_list_live_runs, self.platform, c["id"])
+        futures = {c["id"]: self._pool.submit(self._live.get, c["id"], self._live_runs, c["id"])
                    for c in companies}
         now = datetime.now(timezone.utc)
         runs = []
@@ -165,6 +169,16 @@ class FleetReader:
         fleet.rows = sorted((build_row(r, c["name"], labels.get(r.get("issueId")), now)
                              for c, r in runs), key=attention_key)
         return fleet
+
+    def _live_runs(self, company_id: str) -> list[dict]:
+        started = time.monotonic()
+        try:
+            runs = port.pc_list_live_runs(self.platform, company_id)
+        except port.PlatformError as err:
+            self.observe(company_id, time.monotonic() - started, type(err).__name__)
+            raise
+        self.observe(company_id, time.monotonic() - started, None)
+        return runs
 
     def invalidate(self) -> None:
         self._live.forget()

@@ -37,6 +37,8 @@ SETTINGS = (
             "seconds opsweb waits for one Paperclip read (shorter than the 4 s refresh)", float),
     Setting("OPSWEB_ACTION_TIMEOUT", None, 15.0,
             "seconds opsweb waits for Paperclip to answer Stop or Reset", float),
+    Setting("OPSWEB_FRESHNESS", None, 1.5,
+            "seconds one live-runs answer is shared by all viewers (per process)", float),
     Setting("OPSWEB_SECRET_KEY", None, None,
             "signs the session cookie that carries the CSRF token; random per process when unset"),
     Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,

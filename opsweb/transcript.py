@@ -32,7 +32,7 @@ PENDING_FLUSH_BYTES = 262_144
 
 # Kinds whose text is terminal output, where colours mean something.
 _SPAN_KINDS = frozenset({"stdout", "stderr", "system", "tool_result", "unparsed"})
-_OTHER_TEXT = ("input", "name", "tool_use_id", "model", "session_id", "subtype", "ts")
+_OTHER_TEXT = ("input", "name", "tool_use_id", "model", "session_id", "subtype")
 _OPEN_DELTA = {"assistant": "a", "thinking": "h"}
 _DELTA_OF = {"a": "assistant", "h": "thinking"}
 STATE_ALPHABET = "ah" + STATE_LETTERS
@@ -69,7 +69,8 @@ def _record(line: str):
     if type(chunk) is not str:
         return None
     ts, seq = record.get("ts"), record.get("seq")
-    return ts if type(ts) is str else "", record.get("stream"), chunk, seq if type(seq) is int else None
+    ts = ansi.clean(ts) if type(ts) is str else ""  # the fast path only admits ISO timestamps
+    return ts, record.get("stream"), chunk, seq if type(seq) is int else None
 
 
 def _tidy(fields: dict) -> None:
@@ -120,6 +121,16 @@ class TranscriptBuilder:
         offset just past its newline."""
         self.end = end
         record = _record(line)
+        if record is not None and record[1] == "stdout" and not self._buf and self._resume is None:
+            # The usual record: one whole stdout line (an agent's JSON event).
+            chunk = record[2]
+            if chunk.find("\n") == len(chunk) - 1:
+                self._ts = record[0]
+                self.pending = None
+                text = chunk.strip()
+                if text:
+                    self._line(text, record[0], record[3], offset)
+                return
         if record is None:
             if line.strip():
                 self._emit(entry("unparsed", "", line, is_error=True,

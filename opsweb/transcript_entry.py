@@ -85,7 +85,7 @@ def extend_transcript(entries: list[Entry], more) -> list[Entry]:
 
 
 def _indent(text: str) -> str:
-    return text.replace("\n", "\n  ")
+    return "\n".join(f"  {line}" if line and n else line for n, line in enumerate(text.split("\n")))
 
 
 def _usage(e: Entry) -> str:

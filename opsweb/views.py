@@ -9,6 +9,8 @@ from flask import (Blueprint, Response, abort, current_app, jsonify, render_temp
 
 from opsweb import actions, csrf, timefmt
 from opsweb import platform_port as port
+from opsweb.filters import NAMES as FILTER_NAMES
+from opsweb.filters import Filters
 from opsweb.transcript import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
@@ -48,10 +50,17 @@ def _respond(template: str, payload: dict, status: int = 200, **context):
     return render_template(template, **context), status
 
 
+def _filtered_fleet():
+    try:
+        filters = Filters.from_args(_params(*FILTER_NAMES))
+    except ValueError as err:
+        abort(400, str(err))
+    return filters, filters.apply(_ops().fleet.read())
+
+
 def agents():
-    _params()
-    fleet = _ops().fleet.read()
-    version = fleet.version()
+    filters, fleet = _filtered_fleet()
+    version = fleet.version(filters.query())
     if _json_twin():
         resp = jsonify(fleet.to_json())
         resp.set_etag(version)
@@ -60,14 +69,13 @@ def agents():
     if request.headers.get(PANEL_VERSION_HEADER) == version:
         return "", 204
     return render_template("opsweb/agents.html", fleet=fleet, version=version,
-                           csrf_token=csrf.csrf_token())
+                           filters=filters, csrf_token=csrf.csrf_token())
 
 
 def page():
-    _params()
-    fleet = _ops().fleet.read()
-    return render_template("opsweb/operations.html", fleet=fleet, version=fleet.version(),
-                           csrf_token=csrf.csrf_token())
+    filters, fleet = _filtered_fleet()
+    return render_template("opsweb/operations.html", fleet=fleet, version=fleet.version(filters.query()),
+                           filters=filters, csrf_token=csrf.csrf_token())
 
 
 def run_log(run_id: str):

@@ -76,7 +76,7 @@ def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
     # the dialog lives outside the refreshing root, so a refresh never closes it
     assert page.select_one("dialog#ow-log-dialog").find_parent(id="ow-agents") is None
     # buttons keep stable ids across refreshes (htmx restores focus by id)
-    ids = lambda s: [b["id"] for b in s.select("#ow-agents button")]
+    ids = lambda s: [b["id"] for b in s.select("#ow-agents tbody button")]
     assert ids(page) == ids(fragment) and len(set(ids(page))) == len(ids(page))
 
 
@@ -143,3 +143,26 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
     changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
     assert changed.status_code == 200
     assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(rows(panel.soup("/operations/agents")))
+
+
+def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):
+    only = panel.soup(f"/operations?company={GLOBEX}&status=running")
+    assert {cells(r)[0] for r in rows(only)} == {"Globex Research"}
+    assert {r.select_one(".ow-status").get_text(strip=True) for r in rows(only)} == {"running"}
+    root = only.select_one("#ow-agents")
+    assert f"company={GLOBEX}" in root["hx-get"] and "status=running" in root["hx-get"]
+    form = only.select_one("form.ow-filters")
+    assert form.select_one("#ow-filter-company option[selected]")["value"] == GLOBEX
+    silent = panel.get("/api/operations/agents", params={"silent": "1"}).json()["runs"]
+    assert {r["silence_level"] for r in silent} == {"suspicious", "critical"}
+    queued = panel.get("/api/operations/agents", params={"status": "queued"}).json()["runs"]
+    assert queued and {r["status"] for r in queued} == {"queued"}
+    named = panel.get("/api/operations/agents", params={"agent": "codex"}).json()["runs"]
+    assert {r["agent_name"] for r in named} == {"Codex Fixer", "Paper Codex"}
+    none = panel.soup("/operations/agents?agent=nobody")
+    assert none.select_one(".ow-empty").get_text(strip=True) == "No run matches these filters."
+
+
+def test_bad_filter_values_are_refused(panel):
+    assert panel.get("/api/operations/agents?status=sleeping").status_code == 400
+    assert "company must be a UUID" in panel.get("/api/operations/agents?company=acme").json()["error"]

@@ -3,6 +3,7 @@ Paperclip's own parsers (a wrong type reads as empty, never as an error)."""
 from __future__ import annotations
 
 import json
+import json.encoder
 import json.scanner
 import math
 
@@ -64,24 +65,40 @@ def errors_of(value) -> tuple[str, ...]:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_quote = json.encoder.encode_basestring  # json's C string quoting, without ASCII escaping
+
+
+def _json(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is int:
+        return str(value)
+    if value is None or kind is bool:
+        return "null" if value is None else "true" if value else "false"
+    return _dumps(value)
 
 
 def pretty(value) -> str:
     """Tool input as JSON for people: one line when short, else one top-level key or
-    item per line. (json's indent= switches to its pure-Python encoder, many times
-    slower; nested values stay on one line instead.)"""
+    item per line (nested values stay on one line). Built by hand because json's
+    encoder costs microseconds to set up per call, and indent= switches it to pure
+    Python; tool inputs are a good share of a transcript."""
     if value is None:
         return "{}"
-    if type(value) is str:
-        return value
-    flat = _dumps(value)
-    if len(flat) <= 100 or not value:
+    kind = type(value)
+    if kind is dict:
+        items = [f"{_quote(k if type(k) is str else str(k))}: {_json(v)}" for k, v in value.items()]
+        opening, closing = "{", "}"
+    elif kind is list:
+        items = [_json(v) for v in value]
+        opening, closing = "[", "]"
+    else:
+        return value if kind is str else _json(value)
+    flat = opening + ", ".join(items) + closing
+    if len(flat) <= 100 or not items:
         return flat
-    if type(value) is dict:
-        return "{\n  " + ",\n  ".join(f"{_dumps(str(k))}: {_dumps(v)}" for k, v in value.items()) + "\n}"
-    if type(value) is list:
-        return "[\n  " + ",\n  ".join(map(_dumps, value)) + "\n]"
-    return flat
+    return opening + "\n  " + ",\n  ".join(items) + "\n" + closing
 
 
 def stdout(line: str, ts: str) -> list[Entry]:

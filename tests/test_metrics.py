@@ -1,0 +1,34 @@
+"""/metrics tells Prometheus what the panel shows, so alerts need no browser."""
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def scrape(panel):
+    resp = panel.get("/metrics")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/plain")
+    return {m.name: m for m in text_string_to_metric_families(resp.text)}
+
+
+def samples(family, **labels):
+    return [s.value for s in family.samples
+            if all(s.labels.get(k) == v for k, v in labels.items())]
+
+
+def test_metrics_count_runs_silence_and_upstream_calls(demo, panel):
+    panel.get("/operations/agents")
+    m = scrape(panel)
+    api = panel.get("/api/operations/agents").json()["runs"]
+    assert sum(samples(m["opsweb_runs"])) == len(api)
+    assert samples(m["opsweb_runs"], company="Acme Ops", adapter="claude_local", status="queued") == [1]
+    assert samples(m["opsweb_runs_by_silence"], level="critical") == [1]
+    assert samples(m["opsweb_runs_by_silence"], level="suspicious") == [1]
+    oldest = samples(m["opsweb_oldest_silence_seconds"], company="Globex Research")[0]
+    assert oldest > 4 * 3600
+    assert samples(m["opsweb_company_up"], company="Acme Ops") == [1]
+    assert sum(samples(m["opsweb_upstream_calls"])) >= 2
+
+
+def test_a_failing_company_shows_in_metrics(demo, panel):
+    demo.control("POST", "/faults", companyId="c0ffee00-0000-4000-8000-000000000002", mode="500")
+    m = scrape(panel)
+    assert samples(m["opsweb_company_up"], company="Globex Research") == [0]
+    assert samples(m["opsweb_upstream_errors"], kind="UpstreamError")
