@@ -19,6 +19,14 @@ api = Blueprint("opsweb_api", __name__)
 for _name, _filter in timefmt.FILTERS.items():
     panel.add_app_template_filter(_filter, _name)
 
+
+@panel.context_processor
+def _paperclip_ui():
+    """Where Paperclip's own UI lives, for links to its run and agent pages (its
+    unprefixed routes redirect to the company's)."""
+    url = current_app.config.get("OPSWEB_PAPERCLIP_PUBLIC_URL")
+    return {"paperclip_ui": url.rstrip("/") if url else None}
+
 LOG_FOLLOW_SECONDS = 2
 MAX_PARAM_CHARS = 64
 PANEL_VERSION_HEADER = "X-Opsweb-Panel-Version"

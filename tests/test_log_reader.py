@@ -157,6 +157,19 @@ def test_earlier_windows_cover_the_log_exactly_once():
     assert seen == list(range(3000))
 
 
+def test_a_line_cut_by_a_window_edge_shows_in_pieces_without_losing_text():
+    log = NodeLog(record("a" * 200, seq=1) + record("b" * 200 + "\n", seq=2))
+    later = read_log(log, "process", None, tail_bytes=300, size_hint=len(log.data))
+    earlier = read_log(log, "process", None, tail_bytes=300, before=later.earlier)
+    assert texts(earlier.entries) + texts(later.entries) == ["a" * 200, "b" * 200]
+
+
+def test_pages_never_exceed_paperclips_limit():
+    log = big_log()
+    read_log(log, "process", "0", max_page=10 * MiB)
+    assert log.calls and all(limit == MiB for _, limit in log.calls)
+
+
 def test_a_hint_past_the_end_still_finds_the_tail():
     log = big_log(50)
     part = read_log(log, "process", None, tail_bytes=1000, size_hint=len(log.data) * 10)
