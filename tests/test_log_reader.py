@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsweb import transcript
-from opsweb.log_reader import LogSlice, read_log
+from opsweb.log_reader import read_log
 from opsweb.transcript import convert_log, extend_transcript
 
 MiB = 1_048_576
@@ -49,10 +49,6 @@ def assistant(text: str) -> str:
 
 def texts(entries) -> list[str]:
     return [e.text for e in entries]
-
-
-def poll_all(log: NodeLog, adapter: str, cursor: str, **kw) -> LogSlice:
-    return read_log(log, adapter, cursor, **kw)
 
 
 # --- following a live log ------------------------------------------------------------
