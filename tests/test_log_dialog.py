@@ -141,3 +141,23 @@ def test_the_log_of_an_unknown_run_is_a_404_with_paperclips_message(demo, panel)
     assert page.status_code == 404
     assert "Heartbeat run not found" in soup.select_one(".ow-failure").get_text()
     assert soup.select_one(".ow-failure form[method=dialog] button")  # can still close
+
+
+def test_a_huge_log_opens_at_its_tail_and_pages_backwards(demo, panel):
+    run = new_run(demo, CLAUDE_AGENT)
+    demo.control("POST", f"/runs/{run}/output", ndjson_bytes=3_000_000)
+    say(demo, run, "the very last line\n")
+    dialog = panel.soup(f"/operations/runs/{run}/log")
+    shown = dialog.select(".ow-entry")
+    assert shown and "the very last line" in shown[-1].get_text()
+    earlier = dialog.select_one("#ow-earlier")
+    assert earlier.get_text(strip=True) == "Load earlier output"
+    assert earlier["hx-swap"] == "outerHTML" and earlier["hx-target"] == "this"
+    older = panel.soup(earlier["hx-get"])
+    assert older.select(".ow-entry") and older.select_one("#ow-earlier")["hx-get"] != earlier["hx-get"]
+    # never more than 1 MiB asked of Paperclip in one request, and only the tail at first
+    asked = [c["query"] for c in demo.calls()["recent"] if c["key"] == f"log:{run}"]
+    limits = [int(q.split("limitBytes=")[1].split("&")[0]) for q in asked if "limitBytes=" in q]
+    assert limits and max(limits) <= 1024 * 1024
+    twin = panel.get(f"/api/operations/runs/{run}/log").json()
+    assert twin["earlier"] and len(twin["text"].encode()) < 600_000
