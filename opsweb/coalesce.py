@@ -24,35 +24,55 @@ class _Flight:
 
 
 class Coalescer:
+    """`serve_stale`: once a key has a good answer, a stale or failing refresh never
+    makes a caller wait or fail; the refresh runs in the background (for slowly
+    changing data: company names, issue titles, agents)."""
+
     def __init__(self, freshness: float, error_freshness: float | None = None,
-                 max_keys: int = 4096):
+                 max_keys: int = 4096, serve_stale: bool = False):
         self.freshness = freshness
         self.error_freshness = min(freshness, 2.0) if error_freshness is None else error_freshness
         self.max_keys = max_keys
+        self.serve_stale = serve_stale
         self._lock = threading.Lock()
         self._flights: dict[Hashable, _Flight] = {}
+        self._good: dict[Hashable, _Flight] = {}
 
     def get(self, key: Hashable, loader: Callable[..., Any], *args: Any) -> Any:
         with self._lock:
             flight = self._flights.get(key)
+            good = self._good.get(key) if self.serve_stale else None
             if flight is None or (flight.done.is_set() and self._stale(flight)):
                 flight = self._flights[key] = _Flight()
-                leader = True
                 self._evict()
+                if good is not None:
+                    threading.Thread(target=self._run, args=(flight, key, loader, args),
+                                     daemon=True).start()
+                    return good.value
+                leader = True
+            elif good is not None:
+                return (good if flight.error is not None or not flight.done.is_set()
+                        else flight).value
             else:
                 leader = False
         if leader:
-            try:
-                flight.value = loader(*args)
-            except Exception as err:  # shared with the followers, re-raised to each
-                flight.error = err
-            flight.at = time.monotonic()
-            flight.done.set()
+            self._run(flight, key, loader, args)
         else:
             flight.done.wait()
         if flight.error is not None:
             raise flight.error
         return flight.value
+
+    def _run(self, flight: _Flight, key: Hashable, loader: Callable[..., Any], args) -> None:
+        try:
+            flight.value = loader(*args)
+        except Exception as err:  # shared with the followers, re-raised to each
+            flight.error = err
+        flight.at = time.monotonic()
+        flight.done.set()
+        if flight.error is None and self.serve_stale:
+            with self._lock:
+                self._good[key] = flight
 
     def forget(self) -> None:
         """Drop every kept answer: after Stop or Reset the next read must be fresh."""
@@ -68,3 +88,4 @@ class Coalescer:
             return
         for key in [k for k, f in self._flights.items() if f.done.is_set() and self._stale(f)]:
             del self._flights[key]
+            self._good.pop(key, None)

@@ -134,8 +134,8 @@ class FleetReader:
         self._pool = cf.ThreadPoolExecutor(max_workers=workers,
                                            thread_name_prefix="opsweb-fleet")
         self._live = Coalescer(freshness)
-        self._names = Coalescer(60.0)
-        self._issues = Coalescer(300.0)
+        self._names = Coalescer(60.0, serve_stale=True)
+        self._issues = Coalescer(300.0, serve_stale=True)
 
     def read(self) -> Fleet:
         started = time.monotonic()

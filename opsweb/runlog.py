@@ -39,7 +39,7 @@ class RunLogs:
     def __init__(self, platform: port.Platform):
         self.platform = platform
         # An agent's name and adapter type change rarely; a dialog polls every 2 s.
-        self._agents = Coalescer(300.0)
+        self._agents = Coalescer(300.0, serve_stale=True)
 
     def info(self, run_id: str) -> RunInfo:
         run = port.pc_get_run(self.platform, run_id)

@@ -95,3 +95,37 @@ def test_errors_are_shared_too_but_not_kept_long():
         with pytest.raises(RuntimeError):
             shared.get("k", failing)
     assert len(attempts) == 2
+
+
+def test_slow_changing_data_is_refreshed_in_the_background():
+    shared = Coalescer(freshness=0, serve_stale=True)
+    answers = iter(["first", "second"])
+    gate = threading.Event()
+
+    def loader():
+        value = next(answers)
+        if value == "second":
+            gate.wait(2)
+        return value
+
+    assert shared.get("k", loader) == "first"  # nothing to serve yet: waits
+    started = time.monotonic()
+    assert shared.get("k", loader) == "first"  # stale: served at once, refreshed behind
+    assert time.monotonic() - started < 0.5
+    gate.set()
+    deadline = time.monotonic() + 2
+    while shared.get("k", lambda: "second") != "second" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert shared.get("k", lambda: "second") == "second"
+
+
+def test_a_failing_refresh_keeps_serving_the_last_good_answer():
+    shared = Coalescer(freshness=0, error_freshness=10, serve_stale=True)
+    assert shared.get("k", lambda: "good") == "good"
+
+    def broken():
+        raise RuntimeError("upstream down")
+
+    for _ in range(3):
+        assert shared.get("k", broken) == "good"
+        time.sleep(0.05)
