@@ -119,3 +119,32 @@ def stdout(line: str, ts: str) -> list[Entry]:
 
 def unparsed(line: str, ts: str, why: str) -> list[Entry]:
     return [entry("unparsed", ts, line, is_error=True, errors=(why,))]
+
+
+class StatelessParser:
+    """A parser whose reading of a line never depends on earlier lines: nothing to
+    carry in the log cursor."""
+
+    def __init__(self, state: str = "") -> None:
+        pass
+
+    def state(self) -> str:
+        return ""
+
+
+class JsonLineParser(StatelessParser):
+    """Agents that print one JSON object per line: plain text stays stdout, a line
+    that starts like JSON but does not parse is shown as unparsed, and objects go to
+    `parse_object`."""
+
+    def parse(self, line: str, ts: str) -> list[Entry]:
+        try:
+            obj = loads_object(line)
+        except ValueError as err:
+            return unparsed(line, ts, f"invalid JSON: {err}")
+        if obj is None:
+            return stdout(line, ts)
+        return self.parse_object(obj, line, ts)
+
+    def parse_object(self, obj: dict, line: str, ts: str) -> list[Entry]:
+        raise NotImplementedError

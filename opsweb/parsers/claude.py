@@ -3,7 +3,8 @@ parseClaudeStdoutLine does (paperclip-api.md §8.3)."""
 from __future__ import annotations
 
 from opsweb.parsers._util import (
-    as_dict, as_num, as_str, errors_of, loads_object, pretty, stdout, unparsed,
+    JsonLineParser,
+    as_dict, as_num, as_str, errors_of, pretty, stdout,
 )
 from opsweb.transcript_entry import Entry, entry
 
@@ -72,20 +73,8 @@ def _result(obj: dict, ts: str) -> Entry:
     )
 
 
-class ClaudeParser:
-    def __init__(self, state: str = "") -> None:
-        pass
-
-    def state(self) -> str:
-        return ""
-
-    def parse(self, line: str, ts: str) -> list[Entry]:
-        try:
-            obj = loads_object(line)
-        except ValueError as err:
-            return unparsed(line, ts, f"invalid JSON: {err}")
-        if obj is None:
-            return stdout(line, ts)
+class ClaudeParser(JsonLineParser):
+    def parse_object(self, obj: dict, line: str, ts: str) -> list[Entry]:
         kind = obj.get("type")
         if kind == "assistant":
             return _assistant(as_dict(obj.get("message")), ts) or stdout(line, ts)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from opsweb.parsers._util import (
-    as_dict, as_num, as_str, coalesce, error_text, errors_of, loads_object, pretty, stdout, unparsed,
+    JsonLineParser,
+    as_dict, as_num, as_str, coalesce, error_text, errors_of, pretty, stdout,
 )
 from opsweb.transcript_entry import Entry, entry
 
@@ -112,20 +113,8 @@ def _turn_result(obj: dict, ts: str, failed: bool) -> Entry:
     )
 
 
-class CodexParser:
-    def __init__(self, state: str = "") -> None:
-        pass
-
-    def state(self) -> str:
-        return ""
-
-    def parse(self, line: str, ts: str) -> list[Entry]:
-        try:
-            obj = loads_object(line)
-        except ValueError as err:
-            return unparsed(line, ts, f"invalid JSON: {err}")
-        if obj is None:
-            return stdout(line, ts)
+class CodexParser(JsonLineParser):
+    def parse_object(self, obj: dict, line: str, ts: str) -> list[Entry]:
         kind = as_str(obj.get("type"))
         if kind == "thread.started":
             return [entry("init", ts, model=as_str(obj.get("model"), "codex"),

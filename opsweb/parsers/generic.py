@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 
-from opsweb.parsers._util import stdout
+from opsweb.parsers._util import StatelessParser, stdout
 from opsweb.transcript_entry import Entry, entry
 
 
-class GenericParser:
-    def __init__(self, state: str = "") -> None:
-        pass
-
-    def state(self) -> str:
-        return ""
-
+class GenericParser(StatelessParser):
     def parse(self, line: str, ts: str) -> list[Entry]:
         if line[0] not in "{[":
             return stdout(line, ts)
