@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -48,7 +49,7 @@ def start_opsweb(paperclip_url: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "opsweb.cli", "serve", "--paperclip-url", paperclip_url,
          "--port", str(port), "--threads", "32"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=open(os.environ.get("OPSWEB_BENCH_LOG", os.devnull), "w"),
         env={**os.environ, "OPSWEB_COMPANIES": ""})
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -67,28 +68,28 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_viewers(k: int, seconds: float, poll) -> tuple[list[float], int]:
+def run_viewers(k: int, seconds: float, poll) -> tuple[list[float], Counter]:
     """k viewers, each polling every 4 s (staggered like real page loads)."""
     latencies: list[float] = []
-    errors = 0
+    errors: Counter = Counter()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def viewer(index: int) -> None:
-        nonlocal errors
         session = requests.Session()
         state: dict = {}
         time.sleep(POLL_SECONDS * index / k)
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                ok = poll(session, state)
-            except requests.RequestException:
-                ok = False
+                problem = poll(session, state)
+            except requests.RequestException as err:
+                problem = type(err).__name__
             took = time.monotonic() - started
             with lock:
                 latencies.append(took)
-                errors += 0 if ok else 1
+                if problem:
+                    errors[problem] += 1
             time.sleep(max(0.0, POLL_SECONDS - took))
 
     threads = [threading.Thread(target=viewer, args=(i,)) for i in range(k)]
@@ -100,7 +101,7 @@ def run_viewers(k: int, seconds: float, poll) -> tuple[list[float], int]:
 
 
 def opsweb_poll(url: str):
-    def poll(session: requests.Session, state: dict) -> bool:
+    def poll(session: requests.Session, state: dict) -> str | None:
         headers = {"HX-Request": "true", **state.get("headers", {})}
         resp = session.get(url + "/operations/agents", headers=headers, timeout=10)
         if resp.status_code == 200:  # like htmx: keep the version the panel now shows
@@ -111,14 +112,18 @@ def opsweb_poll(url: str):
                 import json
                 raw = resp.text[start + len(marker):resp.text.find("'", start + len(marker))]
                 state["headers"] = json.loads(html.unescape(raw))
-        return resp.status_code in (200, 204)
+        return None if resp.status_code in (200, 204) else f"HTTP {resp.status_code}"
     return poll
 
 
 def naive_poll(paperclip_url: str, companies: list[str]):
-    def poll(session: requests.Session, state: dict) -> bool:
-        return all(session.get(f"{paperclip_url}/api/companies/{cid}/live-runs",
-                               timeout=10).status_code == 200 for cid in companies)
+    def poll(session: requests.Session, state: dict) -> str | None:
+        for cid in companies:
+            status = session.get(f"{paperclip_url}/api/companies/{cid}/live-runs",
+                                 timeout=10).status_code
+            if status != 200:
+                return f"HTTP {status}"
+        return None
     return poll
 
 
@@ -137,7 +142,8 @@ def measure(label: str, k: int, seconds: float, poll, demo_url: str, companies: 
     rss = f"{peak_rss_mb(pid):6.1f}" if pid else "     —"
     print(f"{label:<8} K={k:<4} requests={len(latencies):<5} p50={percentile(latencies, 50) * 1000:7.1f} ms"
           f"  p99={percentile(latencies, 99) * 1000:7.1f} ms  upstream live-runs/min/company={per_min:7.1f}"
-          f"  peak RSS={rss} MB  errors={errors}", flush=True)
+          f"  peak RSS={rss} MB  errors={sum(errors.values())}"
+          f"{' ' + str(dict(errors)) if errors else ''}", flush=True)
 
 
 LATENCY_MS = 150

@@ -30,7 +30,10 @@ def _serve_app(app, host: str, port: int, debug: bool, threads: int) -> None:
         app.run(host=host, port=port, debug=True, threaded=True)
         return
     import waitress
-    waitress.serve(app, host=host, port=port, threads=threads, ident="opsweb")
+    # Every open page keeps a connection alive to poll every 4 s; waitress's default
+    # limit of 100 connections would turn the 101st viewer away.
+    waitress.serve(app, host=host, port=port, threads=threads, ident="opsweb",
+                   connection_limit=2000)
 
 
 def cmd_serve(args) -> int:
