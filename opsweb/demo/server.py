@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 
 from . import entities
 from .clock import canonical_uuid
@@ -50,6 +50,21 @@ def _uuid(value: str) -> str:
     key = canonical_uuid(value)
     if key is None:
         raise BadUuid(value)
+    return key
+
+
+def _agent_uuid(value: str) -> str:
+    """Paperclip reads a non-UUID agent id as a shortname, which needs ?companyId."""
+    key = canonical_uuid(value)
+    if key is None:
+        abort(error("Agent shortname lookup requires companyId query parameter", 422))
+    return key
+
+
+def _company_uuid(value: str) -> str:
+    key = canonical_uuid(value)
+    if key is None:
+        abort(error("Company not found", 404))
     return key
 
 
@@ -106,7 +121,7 @@ def companies():
 
 @api.get("/companies/<cid>")
 def company(cid):
-    return json_response(_world().company(_uuid(cid)))
+    return json_response(_world().company(_company_uuid(cid)))
 
 
 @api.get("/companies/<cid>/live-runs")
@@ -165,7 +180,7 @@ def run_issues(rid):
 
 @api.get("/agents/<aid>")
 def agent(aid):
-    return json_response(_world().agent(_uuid(aid)))
+    return json_response(_world().agent(_agent_uuid(aid)))
 
 
 @api.get("/issues/<ref>")
@@ -182,7 +197,7 @@ def cancel(rid):
 
 @api.post("/agents/<aid>/runtime-state/reset-session")
 def reset_session(aid):
-    aid = _uuid(aid)
+    aid = _agent_uuid(aid)
     body = _json_body()
     if not isinstance(body, dict):
         return _validation_error([], "object", body)

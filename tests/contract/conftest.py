@@ -128,3 +128,52 @@ def seeded(real_paperclip) -> Seeded:
         return seed(real_paperclip, token=os.environ.get("OPSWEB_REAL_PAPERCLIP_TOKEN") or None)
     except SeedError as exc:
         pytest.fail(f"seeding the real Paperclip at {real_paperclip} failed: {exc}", pytrace=False)
+
+
+# --- Added for the panel contract suite and the demo drift check (append-only) ---------
+import uuid as _uuid  # noqa: E402
+
+from .seed import PaperclipClient, wait_running_with_output  # noqa: E402
+
+LIVE = ("queued", "running")
+
+
+@pytest.fixture(scope="session")
+def paperclip_api(seeded) -> PaperclipClient:
+    """Plain HTTP to the real Paperclip (the seed's client), for a test's own reads and setup."""
+    return PaperclipClient(seeded.base_url, token=os.environ.get("OPSWEB_REAL_PAPERCLIP_TOKEN") or None)
+
+
+@pytest.fixture
+def fresh_run(seeded, paperclip_api):
+    """Factory: a run of its own for a test that stops or otherwise uses it up, so the seeded
+    runs stay in place for everyone else.
+
+        fresh_run()                                   # the runner agent: running, with output
+        fresh_run(seeded.drainer_agent_id, "queued")  # queued behind the drainer's running run
+
+    Returns GET /api/heartbeat-runs/:id (processPid and processGroupId set once running).
+    A run still queued or running at the end of the test is cancelled, so no process is left.
+    """
+    made: list[str] = []
+
+    def make(agent_id: str | None = None, status: str = "running") -> dict:
+        agent_id = agent_id or seeded.runner_agent_id
+        run = paperclip_api.wake(agent_id, f"contract: a {status} run of its own",
+                                 idempotency_key=f"contract-{_uuid.uuid4()}")
+        made.append(run["id"])
+        if status == "running":
+            return wait_running_with_output(paperclip_api, run["id"])
+        now = paperclip_api.run(run["id"])
+        if now["status"] != status:
+            pytest.fail(f"fresh run {run['id']} of agent {agent_id} is {now['status']!r},"
+                        f" expected {status!r}", pytrace=False)
+        return now
+
+    yield make
+    for run_id in made:
+        try:
+            if paperclip_api.run(run_id)["status"] in LIVE:
+                paperclip_api.post(f"/heartbeat-runs/{run_id}/cancel")
+        except SeedError as exc:  # teardown must not mask the test's own outcome
+            print(f"could not cancel fresh run {run_id}: {exc}")
