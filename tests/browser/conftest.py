@@ -1,8 +1,9 @@
 """The browser suite: headless Chromium from Debian, driven by Playwright's sync API,
 against real opsweb and demo Paperclip servers on 127.0.0.1.
 
-Playwright never downloads a browser here: it launches /usr/bin/chromium (or
-$OPSWEB_CHROMIUM). Without one, CI fails with the reason and a laptop skips.
+Playwright never downloads a browser here: it launches Debian's chromium (or
+$OPSWEB_CHROMIUM). Without it or Playwright, CI fails with the reason and a laptop
+skips the suite with one reason.
 Every test leaves a screenshot in artifacts/screenshots/<test-name>.png.
 """
 from __future__ import annotations
@@ -28,26 +29,53 @@ PANEL_REFRESH_MS = 6_500
 LOG_FOLLOW_MS = 4_000
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"browser suite cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"browser suite skipped: {reason}")
+try:
+    from playwright.sync_api import expect  # noqa: F401  (the tests import it from here)
+except ImportError:  # reported once below, not as an import error in every module
+    expect = None
+
+
+def _missing() -> str | None:
+    if expect is None:
+        return "playwright is not installed (pip install -e '.[test]')"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+_SKIPPED = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Outside CI, a machine without Chromium or Playwright skips the browser suite
+    with one reason; in CI the browser fixture fails with it instead."""
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    reason = _missing() if browser_tests else None
+    if reason and not os.environ.get("CI"):
+        config.stash[_SKIPPED] = f"browser suite did not run: {reason}"
+        skip = pytest.mark.skip(reason=config.stash[_SKIPPED])
+        for item in browser_tests:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _SKIPPED in config.stash:
+        terminalreporter.write_line(config.stash[_SKIPPED], yellow=True)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    reason = _missing()
+    if reason:
+        pytest.fail(f"browser suite cannot run: {reason}", pytrace=False)
+    from playwright.sync_api import Error, sync_playwright
     with sync_playwright() as pw:
         try:
             chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                           args=CHROMIUM_ARGS)
         except Error as err:
-            _unavailable(f"Chromium at {CHROMIUM} did not start: {str(err).splitlines()[0]}")
+            pytest.fail(f"Chromium at {CHROMIUM} did not start: {str(err).splitlines()[0]}",
+                        pytrace=False)
         yield chromium
         chromium.close()
 
@@ -126,3 +154,28 @@ def count_agent_refreshes(page) -> dict:
             seen[str(resp.status)] = seen.get(str(resp.status), 0) + 1
     page.on("response", on)
     return seen
+
+
+# ---- the demo Paperclip, driven through its control API ------------------------------
+ACME = "c0ffee00-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+CLAUDE_CODER = "a9e00000-0000-4000-8000-000000000011"
+SHELL_BOT = "a9e00000-0000-4000-8000-000000000013"
+ARCHIVIST = "a9e00000-0000-4000-8000-000000000024"  # Globex, idle at start
+
+
+def seeded_run(demo, role: str) -> str:
+    return demo.world.directory()["runs"][role]
+
+
+def new_run(demo, agent: str = ARCHIVIST) -> str:
+    return demo.control("POST", "/runs", agentId=agent, status="running")["id"]
+
+
+def say(demo, run_id: str, *lines: str, stream: str = "stdout") -> None:
+    demo.control("POST", f"/runs/{run_id}/output",
+                 chunks=[{"stream": stream, "chunk": line + "\n"} for line in lines])
+
+
+def calls_to(demo, key: str) -> int:
+    return demo.calls()["counts"].get(key, 0)

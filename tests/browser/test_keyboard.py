@@ -1,0 +1,61 @@
+"""The panel with the keyboard alone: the log dialog opens with Enter, closes with Esc
+and gives focus back to the button that opened it, even when the panel was replaced
+meanwhile; every control has an accessible name."""
+import pytest
+
+from .conftest import PANEL_REFRESH_MS, expect, new_run, seeded_run
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_log_dialog_opens_with_enter_closes_with_esc_and_returns_focus(demo, open_panel):
+    rid = seeded_run(demo, "claudeRunning")
+    page = open_panel()
+    dialog = page.locator("#ow-log-dialog")
+    opener = page.locator(f"#ow-log-{rid}")
+
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_attribute("open", "")
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_have_attribute("open", "")
+    expect(opener).to_be_focused()
+
+    # again, and this time the panel is replaced while the dialog is open
+    opener.evaluate("el => { el.owOldNode = true; }")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_attribute("open", "")
+    other = new_run(demo)
+    expect(page.locator(f'tr[data-run-id="{other}"]')).to_be_attached(timeout=PANEL_REFRESH_MS)
+    assert opener.evaluate("el => el.owOldNode") is None  # a new button with the same id
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_have_attribute("open", "")
+    expect(opener).to_be_focused()
+
+
+def test_every_control_has_an_accessible_name(demo, open_panel):
+    rid = seeded_run(demo, "processRunning")
+    page = open_panel()
+    row = page.locator(f'tr[data-run-id="{rid}"]')
+    for name in ("Log of Shell <b>Bot</b>", "Stop the run of Shell <b>Bot</b>",
+                 "Reset the session of Shell <b>Bot</b>"):
+        expect(row.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    # each row's three buttons are named for its agent
+    rows = page.locator("tr.ow-row")
+    expect(page.get_by_role("button", name="Log of ")).to_have_count(rows.count())
+    expect(page.get_by_role("button", name="Stop the run of ")).to_have_count(rows.count())
+    expect(page.get_by_role("button", name="Reset the session of ")).to_have_count(rows.count())
+    for button in page.locator("#ow-agents button").all():
+        assert button.evaluate("el => el.getAttribute('aria-label') || el.textContent").strip()
+    expect(page.get_by_role("combobox", name="Company")).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Agent")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Status")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Silent only")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Actions")).to_have_count(1)
+
+    page.locator(f"#ow-log-{rid}").press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Close")).to_be_visible()
+    expect(dialog.get_by_role("heading", level=2)).to_contain_text("Shell <b>Bot</b>")
