@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Callable
 
-from flask import Flask, redirect, url_for
+from flask import Flask, jsonify, redirect, request, url_for
 
+from opsweb import audit
 from opsweb import platform_port as port
+from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
+from opsweb.faultlog import FaultLog
 from opsweb.fleet import FleetReader
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
 from opsweb.views import api, panel
 
-__all__ = ["create_app", "init_app", "panel", "api"]
+__all__ = ["create_app", "init_app", "panel", "api", "AuthConfigError"]
 
 
 @dataclass
@@ -27,16 +31,33 @@ class Operations:
     fleet: FleetReader
     logs: RunLogs
     metrics: Metrics
+    gate: Gate
+    audit: audit.Store
+    faults: FaultLog
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
-             api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics") -> None:
+             api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
+             operator: Callable[[], str | None] | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
-    defaults from the environment); the host's own secret key signs the CSRF cookie.
-    `metrics_path=None` leaves /metrics to the host."""
+    defaults from the environment); the host's own secret key signs the session.
+    `metrics_path=None` leaves /metrics to the host.
+
+    `operator`: the host's login applies. Called during each opsweb request (flask's
+    `request`, `session` and `g` are available), it returns the signed-in operator's
+    name, which the audit trail records, or None to refuse the request (401). It may
+    also abort() itself, e.g. with a redirect to the host's login page."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
+    tokens = {} if operator else parse_tokens(cfg["OPSWEB_OPERATOR_TOKENS"])
+    if tokens and len(app.secret_key or "") < MIN_SECRET_KEY_CHARS:
+        raise AuthConfigError("OPSWEB_OPERATOR_TOKENS is set, so sign-ins need a secret key of"
+                              f" at least {MIN_SECRET_KEY_CHARS} characters: set"
+                              " OPSWEB_SECRET_KEY (or the host app's SECRET_KEY)")
+    gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600)
+    instance = cfg["OPSWEB_INSTANCE_DIR"] or app.instance_path
+    store = audit.open_store(cfg["OPSWEB_AUDIT_URL"] or audit.default_url(instance))
     platform = port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
                             cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
     companies = cfg["OPSWEB_COMPANIES"]
@@ -48,21 +69,53 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                         freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe)
     metrics.watch(fleet)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
-                                          logs=RunLogs(platform), metrics=metrics)
+                                          logs=RunLogs(platform), metrics=metrics, gate=gate,
+                                          audit=store, faults=FaultLog(app.logger))
     if metrics_path:
-        app.add_url_rule(metrics_path, "opsweb_metrics", metrics.response)
+        app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     app.register_blueprint(panel, url_prefix=url_prefix)
     app.register_blueprint(api, url_prefix=api_prefix)
 
 
+def _guarded(view):
+    """/metrics lives outside the blueprints; it needs an operator all the same
+    (a Prometheus scraper sends a bearer token)."""
+    from opsweb.auth import require_operator
+
+    def metrics():
+        return require_operator(json_twin=True) or view()
+    return metrics
+
+
 def create_app(config: dict | None = None) -> Flask:
+    """The standalone panel. Raises AuthConfigError for settings that would leave it
+    open or unusable (operator tokens without a secret key, a malformed token list)."""
     app = Flask(__name__)
     app.config.update(from_env())
     app.config.update(config or {})
-    app.config["SECRET_KEY"] = app.config.get("OPSWEB_SECRET_KEY") or secrets.token_hex(32)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
+    app.config["SECRET_KEY"] = app.config.get("OPSWEB_SECRET_KEY") or (
+        None if app.config.get("OPSWEB_OPERATOR_TOKENS") else secrets.token_hex(32))
+    # Flask's defaults hold these keys (as None), so setdefault would never apply.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Strict"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    # Stop and Reset take no body worth more than a few bytes ({}).
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
     init_app(app)
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_routed(err):
+        """URLs that match no route (path tricks like ../ or %2F end here): JSON under
+        the API prefix, a plain page elsewhere; never a hint of what exists."""
+        if request.path.startswith("/api/"):
+            resp = jsonify({"error": err.description})
+        else:
+            resp = app.response_class(f"{err.code} {err.name}: {err.description}\n",
+                                      mimetype="text/plain")
+        resp.status_code = err.code
+        if err.code == 405:
+            resp.headers["Allow"] = err.get_response().headers.get("Allow", "")
+        return resp
 
     @app.get("/")
     def index():

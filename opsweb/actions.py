@@ -1,8 +1,14 @@
 """Stop and Reset session: one upstream call each, never retried, and an outcome an
-operator can act on (done, already finished, failed, or unknown after a timeout)."""
+operator can act on (done, already finished, failed, or unknown).
+
+"failed" means Paperclip said no, or the request never left opsweb. "unknown" means it
+may have reached Paperclip and no readable answer came back (a timeout, a dropped
+connection, a garbled body, a gateway error): the run must be looked at again.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from opsweb import platform_port as port
 from opsweb.runlog import TERMINAL
@@ -17,9 +23,16 @@ class Outcome:
     status: str | None = None  # the run's status after the action
     cleared_task_sessions: int | None = None
     upstream_status: int | None = None
+    # for the audit trail, not the twin: who the target belongs to, Paperclip's answer
+    agent_id: str | None = None
+    company_id: str | None = None
+    paperclip_status: int | None = None
+    paperclip_message: str | None = None
 
     @property
     def http_status(self) -> int:
+        if self.result == "failed" and self.upstream_status == 404:
+            return 404
         return {"done": 200, "already_finished": 200, "unknown": 504}.get(self.result, 502)
 
     def to_json(self) -> dict:
@@ -34,45 +47,74 @@ class Outcome:
         return body
 
 
-def _from_error(action: str, target_id: str, err: port.PlatformError) -> Outcome:
-    if isinstance(err, port.Timeout):
+def _may_have_arrived(err: port.PlatformError) -> bool:
+    if isinstance(err, (port.Timeout, port.BadResponse)):
+        return True
+    if isinstance(err, port.Unreachable):
+        # refused: nothing was sent; reset or aborted: it may have been received
+        return "refused" not in err.message
+    return err.upstream_status in (502, 504)  # a gateway lost Paperclip's answer
+
+
+def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool,
+                **ids) -> Outcome:
+    answer = dict(paperclip_status=err.upstream_status, paperclip_message=err.upstream_message)
+    if sent and _may_have_arrived(err):
         return Outcome(action, target_id, "unknown",
                        f"{err.message}. The outcome is unknown: look at the run again"
-                       " before acting.")
-    return Outcome(action, target_id, "failed", err.message,
-                   upstream_status=err.upstream_status)
+                       " before acting.", **answer, **ids)
+    verb = "Stop" if action == "cancel" else "Reset"
+    suffix = "" if sent and err.upstream_status else f" {verb} was not sent."
+    return Outcome(action, target_id, "failed", err.message.rstrip(".") + "." + suffix,
+                   upstream_status=err.upstream_status, **answer, **ids)
 
 
-def stop_run(platform: port.Platform, run_id: str) -> Outcome:
+def stop_run(platform: port.Platform, run_id: str,
+             on_known: Callable[[str | None, str | None], None] | None = None) -> Outcome:
     """Paperclip's graceful cancel (its own SIGTERM, grace and SIGKILL with watchdog
-    and checkpoints); opsweb never signals a process itself."""
+    and checkpoints); opsweb never signals a process itself. `on_known(agent_id,
+    company_id)` is told whose run it is before the cancel is sent."""
     try:
         before = port.pc_get_run(platform, run_id)
-        if before.get("status") in TERMINAL:
-            return Outcome("cancel", run_id, "already_finished",
-                           f"Run had already finished ({before.get('status')}).",
-                           status=before.get("status"))
+    except port.PlatformError as err:
+        return _from_error("cancel", run_id, err, sent=False)
+    ids = {"agent_id": _str(before.get("agentId")), "company_id": _str(before.get("companyId"))}
+    if on_known:
+        on_known(ids["agent_id"], ids["company_id"])
+    if before.get("status") in TERMINAL:
+        return Outcome("cancel", run_id, "already_finished",
+                       f"Run had already finished ({before.get('status')}).",
+                       status=before.get("status"), paperclip_status=200,
+                       paperclip_message=f"status {before.get('status')}", **ids)
+    try:
         after = port.pc_cancel_run(platform, run_id)
     except port.PlatformError as err:
-        return _from_error("cancel", run_id, err)
+        return _from_error("cancel", run_id, err, sent=True, **ids)
     status = after.get("status")
+    answer = dict(paperclip_status=200, paperclip_message=f"status {status}", **ids)
     if status == "cancelled":
-        return Outcome("cancel", run_id, "done", "Run cancelled.", status=status)
+        return Outcome("cancel", run_id, "done", "Run cancelled.", status=status, **answer)
     if status in TERMINAL:
         return Outcome("cancel", run_id, "already_finished",
-                       f"Run had already finished ({status}).", status=status)
+                       f"Run had already finished ({status}).", status=status, **answer)
     return Outcome("cancel", run_id, "unknown",
                    f"Paperclip answered but the run is still {status}; look at it again.",
-                   status=status)
+                   status=status, **answer)
 
 
 def reset_session(platform: port.Platform, agent_id: str) -> Outcome:
     try:
         state = port.pc_reset_agent_session(platform, agent_id)
     except port.PlatformError as err:
-        return _from_error("reset-session", agent_id, err)
+        return _from_error("reset-session", agent_id, err, sent=True, agent_id=agent_id)
     cleared = state.get("clearedTaskSessions")
     cleared = cleared if isinstance(cleared, int) else 0
     noun = "task session" if cleared == 1 else "task sessions"
     return Outcome("reset-session", agent_id, "done",
-                   f"Session reset: {cleared} {noun} cleared.", cleared_task_sessions=cleared)
+                   f"Session reset: {cleared} {noun} cleared.", cleared_task_sessions=cleared,
+                   agent_id=agent_id, company_id=_str(state.get("companyId")),
+                   paperclip_status=200, paperclip_message=f"clearedTaskSessions {cleared}")
+
+
+def _str(value) -> str | None:
+    return str(value) if value else None

@@ -36,10 +36,26 @@ def _serve_app(app, host: str, port: int, debug: bool, threads: int) -> None:
                    connection_limit=2000)
 
 
+def _create(config: dict):
+    """The app, or a one-line reason why opsweb refuses to start."""
+    from opsweb import AuthConfigError, create_app
+    from opsweb.audit import AuditUnavailable
+    try:
+        return create_app(config)
+    except (AuthConfigError, AuditUnavailable) as err:
+        print(f"opsweb: not starting: {err}", file=sys.stderr)
+        return None
+
+
 def cmd_serve(args) -> int:
-    from opsweb import create_app
     config = {s.env: getattr(args, s.env) for s in SETTINGS if hasattr(args, s.env)}
-    app = create_app(config)
+    app = _create(config)
+    if app is None:
+        return 2
+    if not app.config.get("OPSWEB_OPERATOR_TOKENS") and args.OPSWEB_HOST not in (
+            "127.0.0.1", "localhost", "::1"):
+        print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
+              file=sys.stderr, flush=True)
     print(f"opsweb: panel on http://{args.OPSWEB_HOST}:{args.OPSWEB_PORT}/operations"
           f" against Paperclip at {args.OPSWEB_PAPERCLIP_URL}", flush=True)
     _serve_app(app, args.OPSWEB_HOST, args.OPSWEB_PORT, args.debug, args.threads)
@@ -47,12 +63,14 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from opsweb import create_app
     from opsweb.demo.runner import DemoServer
 
     demo = DemoServer(port=args.demo_port).start()
-    app = create_app({"OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
-                      "OPSWEB_COMPANIES": ()})
+    app = _create({"OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
+                   "OPSWEB_COMPANIES": ()})
+    if app is None:
+        demo.stop()
+        return 2
     print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}", flush=True)
     print(f"opsweb demo: open http://{args.OPSWEB_HOST}:{args.OPSWEB_PORT}/operations",
           flush=True)

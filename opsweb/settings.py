@@ -40,7 +40,18 @@ SETTINGS = (
     Setting("OPSWEB_FRESHNESS", None, 1.5,
             "seconds one live-runs answer is shared by all viewers (per process)", float),
     Setting("OPSWEB_SECRET_KEY", None, None,
-            "signs the session cookie that carries the CSRF token; random per process when unset"),
+            "signs the session cookie (CSRF token, signed-in operator); required with"
+            " OPSWEB_OPERATOR_TOKENS, else random per process"),
+    Setting("OPSWEB_OPERATOR_TOKENS", None, None,
+            "who may use the panel: `alice:TOKEN,bob:TOKEN` or the path of a file with one"
+            " `name:token` per line; unset = anyone on 127.0.0.1, as operator `local`"),
+    Setting("OPSWEB_SESSION_HOURS", None, 12.0,
+            "hours a browser sign-in lasts", float),
+    Setting("OPSWEB_AUDIT_URL", "--audit-url", None,
+            "where Stop and Reset are recorded: sqlite:///PATH or postgresql://…;"
+            " unset = sqlite file opsweb-audit.db in the instance folder"),
+    Setting("OPSWEB_INSTANCE_DIR", None, None,
+            "folder for opsweb's own files (the SQLite audit); unset = Flask's instance folder"),
     Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,
             "Paperclip UI address for links to runs and agents; no links when unset"),
 )

@@ -4,13 +4,16 @@ the HTML blueprint (the page and its htmx fragments) and under the JSON blueprin
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, render_template,
-                   request, stream_with_context)
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
+                   request, stream_with_context, url_for)
+from werkzeug.exceptions import HTTPException
 
-from opsweb import actions, csrf, timefmt
+from opsweb import auth, csrf, openapi, timefmt, trail
 from opsweb import platform_port as port
+from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import Filters
+from opsweb.log_cursor import Cursor, parse_offset
 from opsweb.transcript import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
@@ -27,8 +30,19 @@ def _paperclip_ui():
     url = current_app.config.get("OPSWEB_PAPERCLIP_PUBLIC_URL")
     return {"paperclip_ui": url.rstrip("/") if url else None}
 
+
+@panel.context_processor
+def _operator():
+    return {"operator": g.get("opsweb_operator"), "operator_via": g.get("opsweb_via")}
+
+
+# Every route needs an operator (auth.py): before anything else, Paperclip included.
+panel.before_request(lambda: auth.require_operator(json_twin=False))
+api.before_request(lambda: auth.require_operator(json_twin=True))
+
 LOG_FOLLOW_SECONDS = 2
 MAX_PARAM_CHARS = 64
+RECENT_ACTIONS = 8
 PANEL_VERSION_HEADER = "X-Opsweb-Panel-Version"
 
 
@@ -63,7 +77,28 @@ def _filtered_fleet():
         filters = Filters.from_args(_params(*FILTER_NAMES))
     except ValueError as err:
         abort(400, str(err))
-    return filters, filters.apply(_ops().fleet.read())
+    fleet = _ops().fleet.read()
+    _ops().faults.note(fleet)
+    return filters, filters.apply(fleet)
+
+
+def _recent():
+    """The last few actions for the panel, and a line instead when the store fails."""
+    try:
+        return _ops().audit.recent(RECENT_ACTIONS), None
+    except AuditUnavailable as err:
+        current_app.logger.warning("audit trail unreadable: %s", err)
+        return [], "The audit trail cannot be read right now."
+
+
+def _panel_context(filters, fleet) -> dict:
+    recent, recent_error = _recent()
+    names = {r.agent_id: r.agent_name for r in fleet.rows}
+    # recent actions are part of what the panel shows: a new one is a new version
+    shown = [(a.id, a.result) for a in recent]
+    return dict(fleet=fleet, filters=filters, csrf_token=csrf.csrf_token(), recent=recent,
+                recent_error=recent_error, agent_names=names,
+                version=fleet.version(filters.query(), shown, recent_error))
 
 
 def agents():
@@ -73,17 +108,16 @@ def agents():
         resp = jsonify(fleet.to_json())
         resp.set_etag(version)
         return resp.make_conditional(request)
+    context = _panel_context(filters, fleet)
     # The panel sends back the version it shows; unchanged means nothing to swap.
-    if request.headers.get(PANEL_VERSION_HEADER) == version:
+    if request.headers.get(PANEL_VERSION_HEADER) == context["version"]:
         return "", 204
-    return render_template("opsweb/agents.html", fleet=fleet, version=version,
-                           filters=filters, csrf_token=csrf.csrf_token())
+    return render_template("opsweb/agents.html", **context)
 
 
 def page():
     filters, fleet = _filtered_fleet()
-    return render_template("opsweb/operations.html", fleet=fleet, version=fleet.version(filters.query()),
-                           filters=filters, csrf_token=csrf.csrf_token())
+    return render_template("opsweb/operations.html", **_panel_context(filters, fleet))
 
 
 def run_log(run_id: str):
@@ -92,9 +126,16 @@ def run_log(run_id: str):
     fmt = args.get("format", "json" if _json_twin() else "html")
     if fmt not in ("json", "text", "html"):
         abort(400, "format must be json or text")
+    cursor, before = args.get("cursor"), args.get("before")
+    try:  # a malformed cursor is refused before Paperclip is asked anything
+        if cursor is not None:
+            Cursor.parse(cursor)
+        if before is not None:
+            parse_offset(before)
+    except ValueError as err:
+        abort(400, str(err))
     logs = _ops().logs
     info = logs.info(run_id)
-    cursor, before = args.get("cursor"), args.get("before")
     try:
         part = logs.transcript(info, cursor=cursor, before=before)
     except ValueError as err:
@@ -123,7 +164,16 @@ def run_log_ndjson(run_id: str):
     logs = _ops().logs
     logs.info(run_id)  # a clean 404 before the download starts
     pages = logs.raw_pages(run_id)
-    return Response(stream_with_context(pages), mimetype="application/x-ndjson",
+    first = next(pages)  # an upstream fault on the first page still gets its status
+
+    def rest():
+        yield first
+        try:
+            yield from pages
+        except port.PlatformError as err:  # too late for a status: cut the download short
+            current_app.logger.warning("NDJSON download of run %s cut short: %s", run_id,
+                                       err.message)
+    return Response(stream_with_context(rest()), mimetype="application/x-ndjson",
                     headers={"Content-Disposition": f'attachment; filename="{run_id}.ndjson"'})
 
 
@@ -150,25 +200,62 @@ def run_events(run_id: str):
 def cancel_run(run_id: str):
     _guard_post()
     port.check_uuid(run_id, "run id")
-    outcome = actions.stop_run(_ops().platform, run_id)
-    _ops().fleet.invalidate()
-    return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
-                    outcome=outcome)
+    return _audited("cancel", run_id=run_id)
 
 
 def reset_session(agent_id: str):
     _guard_post()
     port.check_uuid(agent_id, "agent id")
-    outcome = actions.reset_session(_ops().platform, agent_id)
+    return _audited("reset-session", agent_id=agent_id)
+
+
+def _audited(action: str, run_id: str | None = None, agent_id: str | None = None):
+    try:
+        outcome = trail.perform(_ops().audit, current_app.logger, _ops().platform, action,
+                                operator=g.opsweb_operator, remote_addr=request.remote_addr,
+                                run_id=run_id, agent_id=agent_id)
+    except AuditUnavailable as err:
+        current_app.logger.error("%s refused, audit trail unavailable: %s", action, err)
+        abort(503, "The audit trail is unavailable, so nothing was sent to Paperclip."
+                   " Try again shortly.")
     _ops().fleet.invalidate()
     return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
                     outcome=outcome)
 
 
 def _guard_post():
+    _params()
     why = csrf.refusal(json_twin=_json_twin())
     if why:
         abort(403, why)
+    if _json_twin() and request.get_data(cache=True):
+        # the body is ignored, but a non-JSON one is a client mistake worth naming
+        if request.mimetype != "application/json":
+            abort(415, "The body must be JSON (Content-Type: application/json); send {}")
+        if not isinstance(request.get_json(silent=True), dict):
+            abort(400, "The body must be a JSON object; send {}")
+
+
+def audit_log():
+    args = _params("limit")
+    try:
+        limit = int(args.get("limit", 50))
+    except ValueError:
+        abort(400, "limit must be a whole number")
+    if not 1 <= limit <= 500:
+        abort(400, "limit must be between 1 and 500")
+    try:
+        records = _ops().audit.recent(limit)
+    except AuditUnavailable as err:
+        current_app.logger.warning("audit trail unreadable: %s", err)
+        abort(503, "The audit trail cannot be read right now.")
+    return jsonify({"actions": [r.to_json() for r in records]})
+
+
+def openapi_document():
+    _params()
+    prefix = url_for("opsweb_api.agents")[: -len("/agents")]
+    return jsonify(openapi.document(prefix))
 
 
 _ROUTES = [
@@ -182,7 +269,11 @@ for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)
     api.add_url_rule(_rule, view_func=_view, methods=_methods)
 panel.add_url_rule("", view_func=page)
+panel.add_url_rule("/login", view_func=auth.login, methods=["GET", "POST"])
+panel.add_url_rule("/logout", view_func=auth.logout, methods=["POST"])
 api.add_url_rule("/runs/<run_id>/log.ndjson", view_func=run_log_ndjson)
+api.add_url_rule("/audit", view_func=audit_log)
+api.add_url_rule("/openapi.json", view_func=openapi_document)
 
 
 def _error(status: int, message: str):
@@ -198,22 +289,25 @@ def _platform_error(err: port.PlatformError):
     return _error(err.status_hint, err.message)
 
 
-@panel.errorhandler(400)
-@panel.errorhandler(403)
-@panel.errorhandler(404)
-@panel.errorhandler(405)
-@api.errorhandler(400)
-@api.errorhandler(403)
-@api.errorhandler(404)
-@api.errorhandler(405)
-def _http_error(err):
-    return _error(err.code, err.description)
+def _http_error(err: HTTPException):
+    message = err.description
+    if err.code == 413:  # werkzeug's own sentence does not say what to send instead
+        message = "The request body is too large: Stop and Reset take an empty object, {}"
+    resp = current_app.make_response(_error(err.code, message))
+    allow = err.get_response().headers.get("Allow")  # a 405 names the allowed methods
+    if allow:
+        resp.headers["Allow"] = allow
+    return resp
+
+
+# by code too: Flask prefers a host's handler for a code over a blueprint's for a class
+for _bp in (panel, api):
+    for _code in (HTTPException, 400, 401, 403, 404, 405, 413, 415, 503):
+        _bp.register_error_handler(_code, _http_error)
 
 
 @panel.errorhandler(Exception)
 @api.errorhandler(Exception)
 def _unexpected(err: Exception):
-    if hasattr(err, "code") and hasattr(err, "description"):
-        return _error(err.code, err.description)
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _error(500, "opsweb hit an unexpected error; it has been logged.")

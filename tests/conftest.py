@@ -14,6 +14,20 @@ from opsweb import create_app
 from opsweb.demo.runner import DemoServer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _instance_dir(tmp_path_factory):
+    """opsweb's own files (the SQLite audit trail) in a throwaway folder, not the repo."""
+    import os
+    folder = tmp_path_factory.mktemp("opsweb-instance")
+    previous = os.environ.get("OPSWEB_INSTANCE_DIR")
+    os.environ["OPSWEB_INSTANCE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("OPSWEB_INSTANCE_DIR", None)
+    else:
+        os.environ["OPSWEB_INSTANCE_DIR"] = previous
+
+
 class ServedApp:
     """A WSGI app on a free 127.0.0.1 port in a background thread."""
 

@@ -1,0 +1,234 @@
+"""The audit trail of Stop and Reset: when, which operator, from where, on which run /
+agent / company, Paperclip's answer and the outcome.
+
+A record is committed *before* opsweb calls Paperclip and completed after the answer,
+so a process killed in between leaves a record that was never completed; such a record
+reads as outcome `unknown` (the operator must look at the run again).
+
+Stored in SQLite by default (WAL, one file, committed with synchronous=FULL); a
+`postgresql://` URL lets several opsweb instances share one trail. The SQL is the same
+for both but for the id column and the parameter style.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+OUTCOMES = ("done", "already_finished", "failed", "unknown")
+MAX_LIMIT = 500
+_COLUMNS = ("id", "started_at", "finished_at", "action", "operator", "remote_addr", "run_id",
+            "agent_id", "company_id", "outcome", "upstream_status", "upstream_message", "message")
+_TABLE = """CREATE TABLE IF NOT EXISTS opsweb_audit (
+    id {id},
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    action TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    remote_addr TEXT,
+    run_id TEXT,
+    agent_id TEXT,
+    company_id TEXT,
+    outcome TEXT,
+    upstream_status INTEGER,
+    upstream_message TEXT,
+    message TEXT)"""
+INCOMPLETE = ("No answer recorded: Paperclip had not answered when opsweb stopped (or it is"
+              " still waiting). Look at the run again.")
+
+
+class AuditUnavailable(Exception):
+    """The store could not be written or read; Stop and Reset are refused without it."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    started_at: str
+    finished_at: str | None
+    action: str
+    operator: str
+    remote_addr: str | None
+    run_id: str | None
+    agent_id: str | None
+    company_id: str | None
+    outcome: str | None
+    upstream_status: int | None
+    upstream_message: str | None
+    message: str | None
+
+    @property
+    def completed(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def result(self) -> str:
+        """A record that was started and never completed reads as unknown."""
+        return self.outcome if self.completed and self.outcome else "unknown"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "at": self.started_at, "finishedAt": self.finished_at,
+                "action": self.action, "operator": self.operator, "remoteAddr": self.remote_addr,
+                "runId": self.run_id, "agentId": self.agent_id, "companyId": self.company_id,
+                "outcome": self.result, "completed": self.completed,
+                "paperclip": {"status": self.upstream_status, "message": self.upstream_message},
+                "message": self.message if self.completed else INCOMPLETE}
+
+
+class Store:
+    """One table, four statements. Subclasses provide `_run(sql, params, fetch)`."""
+    mark = "?"
+    id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.mark)
+
+    def begin(self, action: str, operator: str, remote_addr: str | None, *,
+              run_id: str | None = None, agent_id: str | None = None,
+              company_id: str | None = None) -> int:
+        return self._insert((_now(), action, operator, remote_addr, run_id, agent_id, company_id))
+
+    def note(self, record_id: int, agent_id: str | None, company_id: str | None) -> None:
+        """Ids learnt before the state-changing call (the run's agent and company)."""
+        self._run("UPDATE opsweb_audit SET agent_id = COALESCE(?, agent_id),"
+                  " company_id = COALESCE(?, company_id) WHERE id = ?",
+                  (agent_id, company_id, record_id))
+
+    def finish(self, record_id: int, outcome: str, message: str, *,
+               upstream_status: int | None = None, upstream_message: str | None = None,
+               agent_id: str | None = None, company_id: str | None = None) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}")
+        self._run("UPDATE opsweb_audit SET finished_at = ?, outcome = ?, message = ?,"
+                  " upstream_status = ?, upstream_message = ?,"
+                  " agent_id = COALESCE(?, agent_id), company_id = COALESCE(?, company_id)"
+                  " WHERE id = ?",
+                  (_now(), outcome, message[:1000], upstream_status,
+                   (upstream_message or None) and upstream_message[:1000],
+                   agent_id, company_id, record_id))
+
+    def recent(self, limit: int = 50) -> list[Record]:
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        rows = self._run(f"SELECT {', '.join(_COLUMNS)} FROM opsweb_audit"
+                         " ORDER BY id DESC LIMIT ?", (limit,), fetch=True)
+        return [Record(*row) for row in rows]
+
+    def get(self, record_id: int) -> Record | None:
+        rows = self._run(f"SELECT {', '.join(_COLUMNS)} FROM opsweb_audit WHERE id = ?",
+                         (record_id,), fetch=True)
+        return Record(*rows[0]) if rows else None
+
+    def _insert(self, values: tuple) -> int:
+        raise NotImplementedError
+
+    def _run(self, sql: str, params: tuple, fetch: bool = False):
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteStore(Store):
+    def __init__(self, path: str):
+        self.path = path
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            # autocommit: every statement is its own transaction, durable when it returns
+            self._db = sqlite3.connect(path, timeout=5, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(_TABLE.format(id=self.id_column))
+        except sqlite3.Error as err:
+            raise AuditUnavailable(f"audit store {path}: {err}") from None
+
+    def _insert(self, values: tuple) -> int:
+        with self._lock:
+            try:
+                cur = self._db.execute(
+                    "INSERT INTO opsweb_audit (started_at, action, operator, remote_addr,"
+                    " run_id, agent_id, company_id) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            except sqlite3.Error as err:
+                raise AuditUnavailable(f"audit store {self.path}: {err}") from None
+            return int(cur.lastrowid)
+
+    def _run(self, sql: str, params: tuple, fetch: bool = False):
+        with self._lock:
+            try:
+                cur = self._db.execute(sql, params)
+                return cur.fetchall() if fetch else None
+            except sqlite3.Error as err:
+                raise AuditUnavailable(f"audit store {self.path}: {err}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresStore(Store):
+    """One connection, reconnected on the next call after a failure. A failed
+    statement is never retried: a retried INSERT could record one Stop twice."""
+    mark = "%s"
+    id_column = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:
+            raise AuditUnavailable("a postgresql:// audit URL needs psycopg"
+                                   " (pip install 'psycopg[binary]')") from None
+        self._psycopg = psycopg
+        self.url = url
+        self.where = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
+        self._lock = threading.Lock()
+        self._db = None
+        self._run(_TABLE.format(id=self.id_column), ())
+
+    def _connect(self):
+        if self._db is None or self._db.closed:
+            self._db = self._psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        return self._db
+
+    def _insert(self, values: tuple) -> int:
+        rows = self._run("INSERT INTO opsweb_audit (started_at, action, operator, remote_addr,"
+                         " run_id, agent_id, company_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                         " RETURNING id", values, fetch=True)
+        return int(rows[0][0])
+
+    def _run(self, sql: str, params: tuple, fetch: bool = False):
+        with self._lock:
+            try:
+                with self._connect().cursor() as cur:
+                    cur.execute(self._sql(sql), params)
+                    return cur.fetchall() if fetch else None
+            except self._psycopg.Error as err:
+                if self._db is not None:
+                    self._db.close()
+                reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                raise AuditUnavailable(f"audit store {self.where}: {reason}") from None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def default_url(instance_dir: str) -> str:
+    return "sqlite:///" + os.path.join(instance_dir, "opsweb-audit.db")
+
+
+def open_store(url: str) -> Store:
+    """`sqlite:///relative.db`, `sqlite:////absolute.db` (as SQLAlchemy spells them),
+    `sqlite:///:memory:`, or `postgresql://user@host:port/db`."""
+    if url.startswith("sqlite:///"):
+        return SqliteStore(url[len("sqlite:///"):])
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    raise AuditUnavailable("OPSWEB_AUDIT_URL must start with sqlite:/// or postgresql://")

@@ -1,0 +1,161 @@
+"""The OpenAPI document of the JSON twins, served at `<api prefix>/openapi.json`.
+
+Written by hand next to the views it describes (the twins are few) and checked by
+fuzzing them with schemathesis (tests/test_fuzz.py): every documented parameter,
+status and body shape is what the server really does.
+"""
+from __future__ import annotations
+
+UUID = {"type": "string", "format": "uuid",
+        "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
+TEXT = {"type": "string"}
+MAYBE_TEXT = {"type": "string", "nullable": True}
+MAYBE_NUMBER = {"type": "number", "nullable": True}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {**schema, "maxLength": 64} if schema.get("type") == "string" else schema}
+
+
+def _path(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": UUID}
+
+
+COMMON = {"400": _error("A malformed id or parameter; Paperclip was not called"),
+          "401": _error("No operator: send Authorization: Bearer <operator token>"),
+          "403": _error("Refused (CSRF, origin, or not from 127.0.0.1 without operators)")}
+UPSTREAM = {"404": _error("Paperclip does not know this run or agent"),
+            "502": _error("Paperclip failed or sent a broken answer"),
+            "504": _error("Paperclip did not answer in time")}
+CURSOR = {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,15}\.\d{1,15})?(-[a-z]{1,8})?$"}
+OFFSET = {"type": "string", "pattern": r"^\d{1,15}$"}
+ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
+    "type": "object", "description": "Ignored; send {}"}}}}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": TEXT}},
+    "Row": {"type": "object", "required": ["run_id", "company_id", "agent_id", "status"],
+            "properties": {
+                "run_id": TEXT, "company_id": TEXT, "company_name": TEXT, "agent_id": TEXT,
+                "agent_name": TEXT, "adapter_type": TEXT, "status": TEXT,
+                "issue_id": MAYBE_TEXT, "issue_label": MAYBE_TEXT, "created_at": MAYBE_TEXT,
+                "started_at": MAYBE_TEXT, "age_seconds": MAYBE_NUMBER,
+                "silence_level": TEXT, "silence_age_seconds": MAYBE_NUMBER,
+                "last_output_at": MAYBE_TEXT, "status_message": MAYBE_TEXT,
+                "phase_label": MAYBE_TEXT}},
+    "Fleet": {"type": "object", "required": ["runs", "errors", "companies"], "properties": {
+        "runs": {"type": "array", "items": _ref("Row")},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["companyId", "error"],
+                                              "properties": {"companyId": TEXT,
+                                                             "companyName": TEXT,
+                                                             "error": TEXT}}},
+        "companies": {"type": "array", "items": {"type": "object"}}}},
+    "Log": {"type": "object", "required": ["run", "entries", "text", "cursor", "finished"],
+            "properties": {"run": {"type": "object"}, "entries": {"type": "array"},
+                           "text": TEXT, "cursor": TEXT,
+                           "earlier": {"type": "string", "nullable": True},
+                           "atEof": {"type": "boolean"}, "finished": {"type": "boolean"}}},
+    "Events": {"type": "object", "required": ["runId", "live", "events", "after"],
+               "properties": {"runId": TEXT, "live": {"type": "boolean"},
+                              "events": {"type": "array", "items": {"type": "object"}},
+                              "after": {"type": "integer"}}},
+    "Outcome": {"type": "object", "required": ["action", "id", "result", "message"],
+                "properties": {"action": {"type": "string", "enum": ["cancel", "reset-session"]},
+                               "id": TEXT, "message": TEXT,
+                               "result": {"type": "string", "enum": [
+                                   "done", "already_finished", "failed", "unknown"]},
+                               "status": TEXT, "clearedTaskSessions": {"type": "integer"},
+                               "upstreamStatus": {"type": "integer"}}},
+    "Audit": {"type": "object", "required": ["actions"], "properties": {"actions": {
+        "type": "array", "items": {"type": "object", "required": [
+            "id", "at", "action", "operator", "outcome", "completed"], "properties": {
+            "id": {"type": "integer"}, "at": TEXT, "finishedAt": MAYBE_TEXT,
+            "action": TEXT, "operator": TEXT, "remoteAddr": MAYBE_TEXT,
+            "runId": MAYBE_TEXT, "agentId": MAYBE_TEXT, "companyId": MAYBE_TEXT,
+            "outcome": {"type": "string", "enum": ["done", "already_finished", "failed", "unknown"]},
+            "completed": {"type": "boolean"}, "message": MAYBE_TEXT,
+            "paperclip": {"type": "object"}}}}}},
+}
+
+
+def document(prefix: str) -> dict:
+    """`prefix`: where the JSON twins are mounted (`/api/operations` by default)."""
+    action_answers = {"200": _json("Done or already finished", _ref("Outcome")),
+                      **COMMON, "404": _json("Paperclip does not know it", _ref("Outcome")),
+                      "415": _error("A body that is not JSON"),
+                      "502": _json("Paperclip refused or failed", _ref("Outcome")),
+                      "503": _error("The audit trail is unavailable: nothing was sent"),
+                      "504": _json("The outcome is unknown: look at the run again",
+                                   _ref("Outcome"))}
+    paths = {
+        "/agents": {"get": {
+            "operationId": "agents", "summary": "Every running and queued run, with per-company errors",
+            "parameters": [_query("company", "only this company", UUID),
+                           _query("agent", "agent name contains, or agent id", TEXT),
+                           _query("status", "running or queued",
+                                  {"type": "string", "enum": ["running", "queued"]}),
+                           _query("silent", "only suspicious and critical silence",
+                                  {"type": "string", "enum": ["0", "1", "true", "false", "on"]})],
+            "responses": {"200": _json("The fleet (always 200; failures are in errors)",
+                                       _ref("Fleet")),
+                          "304": {"description": "Unchanged since the ETag sent"}, **COMMON}}},
+        "/runs/{run_id}/log": {"get": {
+            "operationId": "runLog", "summary": "The run's log as transcript entries and text",
+            "parameters": [_path("run_id"),
+                           _query("cursor", "only what came after this cursor", CURSOR),
+                           _query("before", "the window before an `earlier` offset", OFFSET),
+                           _query("format", "json (default) or text",
+                                  {"type": "string", "enum": ["json", "text"]})],
+            "responses": {"200": {"description": "The transcript", "content": {
+                "application/json": {"schema": _ref("Log")}, "text/plain": {"schema": TEXT}}},
+                **COMMON, **UPSTREAM}}},
+        "/runs/{run_id}/log.ndjson": {"get": {
+            "operationId": "runLogNdjson", "summary": "The raw NDJSON log, streamed",
+            "parameters": [_path("run_id")],
+            "responses": {"200": {"description": "NDJSON records",
+                                  "content": {"application/x-ndjson": {"schema": TEXT}}},
+                          **COMMON, **UPSTREAM}}},
+        "/runs/{run_id}/events": {"get": {
+            "operationId": "runEvents", "summary": "The run's events after a sequence number",
+            "parameters": [_path("run_id"),
+                           _query("after", "sequence number", {"type": "integer", "minimum": 0,
+                                                               "maximum": 2**53 - 1})],
+            "responses": {"200": _json("Events", _ref("Events")), **COMMON, **UPSTREAM}}},
+        "/runs/{run_id}/cancel": {"post": {
+            "operationId": "cancelRun", "summary": "Stop: Paperclip's graceful cancel, never retried",
+            "parameters": [_path("run_id")], "requestBody": ACTION_BODY,
+            "responses": action_answers}},
+        "/agents/{agent_id}/reset-session": {"post": {
+            "operationId": "resetSession", "summary": "Reset the agent's session, never retried",
+            "parameters": [_path("agent_id")], "requestBody": ACTION_BODY,
+            "responses": action_answers}},
+        "/audit": {"get": {
+            "operationId": "audit", "summary": "Recorded Stop and Reset actions, newest first",
+            "parameters": [_query("limit", "how many (1-500, default 50)",
+                                  {"type": "integer", "minimum": 1, "maximum": 500})],
+            "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
+                          "503": _error("The audit trail is unavailable")}}},
+    }
+    return {"openapi": "3.0.3",
+            "info": {"title": "opsweb JSON twins", "version": "1",
+                     "description": "The curl side of the opsweb operations panel."},
+            "servers": [{"url": prefix}],
+            "paths": paths,
+            "components": {"schemas": SCHEMAS, "securitySchemes": {
+                "operatorToken": {"type": "http", "scheme": "bearer",
+                                  "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
+            "security": [{"operatorToken": []}, {}]}

@@ -1,0 +1,268 @@
+"""The audit trail: every Stop and Reset is recorded before Paperclip is called and
+completed after, with who, from where, on what, Paperclip's answer and the outcome; a
+record whose process died in between reads as unknown. SQLite by default, PostgreSQL
+for several instances (against a real server from scripts/test-postgres)."""
+import glob
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from opsweb import audit
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME = "c0ffee00-0000-4000-8000-000000000001"
+SHELL_AGENT = "a9e00000-0000-4000-8000-000000000013"
+UNKNOWN_RUN = "b0000000-0000-4000-8000-0000000000ff"
+
+
+def actions(panel, limit=50):
+    resp = panel.get(f"/api/operations/audit?limit={limit}")
+    assert resp.status_code == 200
+    return resp.json()["actions"]
+
+
+@pytest.fixture
+def audited(demo, panel_for, tmp_path):
+    return panel_for(demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db",
+                     OPSWEB_TIMEOUT=4.0)
+
+
+# ---- what a record holds ---------------------------------------------------------------
+
+def test_stop_and_reset_are_recorded_with_who_where_what_and_the_answer(demo, audited):
+    rid = demo.world.directory()["runs"]["processRunning"]
+    audited.post_as_browser(f"/operations/runs/{rid}/cancel")
+    audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
+    reset, stop = actions(audited)
+    assert stop["action"] == "cancel" and stop["operator"] == "local"
+    assert stop["remoteAddr"] == "127.0.0.1"
+    assert (stop["runId"], stop["agentId"], stop["companyId"]) == (rid, SHELL_AGENT, ACME)
+    assert stop["outcome"] == "done" and stop["completed"] is True
+    assert stop["paperclip"] == {"status": 200, "message": "status cancelled"}
+    assert stop["message"] == "Run cancelled." and stop["at"] <= stop["finishedAt"]
+    assert reset["action"] == "reset-session" and reset["runId"] is None
+    assert (reset["agentId"], reset["companyId"]) == (SHELL_AGENT, ACME)
+    assert reset["outcome"] == "done" and reset["paperclip"]["status"] == 200
+
+
+def test_failed_and_unknown_outcomes_are_recorded_too(demo, panel_for, tmp_path):
+    panel = panel_for(demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db",
+                      OPSWEB_TIMEOUT=4.0, OPSWEB_ACTION_TIMEOUT=0.5)
+    assert panel.post_json(f"/api/operations/runs/{UNKNOWN_RUN}/cancel").status_code == 404
+    failed = actions(panel, 1)[0]
+    assert failed["outcome"] == "failed" and failed["paperclip"]["status"] == 404
+    assert failed["message"].endswith("Stop was not sent.")
+    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1200)
+    rid = demo.world.directory()["runs"]["claudeRunning"]
+    panel.post_json(f"/api/operations/runs/{rid}/cancel")
+    unknown = actions(panel, 1)[0]
+    assert unknown["outcome"] == "unknown" and unknown["completed"] is True
+    assert "look at the run again" in unknown["message"]
+    assert unknown["agentId"] and unknown["companyId"] == ACME  # learnt before the cancel
+
+
+def test_the_record_exists_before_paperclip_answers(demo, audited):
+    rid = demo.world.directory()["runs"]["codexRunning"]
+    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1500)
+    answer = []
+    pressing = threading.Thread(target=lambda: answer.append(
+        audited.post_json(f"/api/operations/runs/{rid}/cancel")))
+    pressing.start()
+    deadline = time.monotonic() + 2.5
+    seen = []
+    while time.monotonic() < deadline and not seen:
+        seen = [a for a in actions(audited) if a["runId"] == rid]
+    assert seen and seen[0]["completed"] is False and seen[0]["outcome"] == "unknown"
+    assert "No answer recorded" in seen[0]["message"]
+    assert pressing.is_alive()  # Paperclip has not answered yet
+    pressing.join(30)
+    assert answer[0].json()["result"] == "done"
+    done = actions(audited, 1)[0]
+    assert done["id"] == seen[0]["id"] and done["completed"] and done["outcome"] == "done"
+
+
+# ---- reading it --------------------------------------------------------------------------
+
+def test_the_json_twin_lists_newest_first_with_a_limit(demo, audited):
+    runs = demo.world.directory()["runs"]
+    for role in ("processRunning", "claudeRunning", "codexRunning"):
+        audited.post_json(f"/api/operations/runs/{runs[role]}/cancel")
+    listed = actions(audited)
+    assert [a["runId"] for a in listed] == [runs["codexRunning"], runs["claudeRunning"],
+                                           runs["processRunning"]]
+    assert [a["id"] for a in actions(audited, 2)] == [listed[0]["id"], listed[1]["id"]]
+
+
+def test_the_panel_shows_recent_actions_and_a_new_one_is_a_new_panel(demo, audited):
+    fragment = audited.soup("/operations/agents")
+    assert fragment.select_one(".ow-recent-empty").get_text(strip=True) == "No Stop or Reset yet."
+    headers = json.loads(fragment.select_one("#ow-agents")["hx-headers"])
+    audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
+    changed = audited.get("/operations/agents", headers={"HX-Request": "true", **headers})
+    assert changed.status_code == 200  # not 204: the recent actions changed
+    row = audited.soup("/operations/agents").select_one("#ow-agents tr.ow-recent-row")
+    text = row.get_text(" ", strip=True)
+    assert "local" in text and "Reset session" in text and "Shell <b>Bot</b>" in text
+    assert "done" in row.select_one(".ow-outcome").get_text()
+
+
+class BrokenStore(audit.Store):
+    def _insert(self, values):
+        raise audit.AuditUnavailable("audit store: disk full")
+
+    def _run(self, sql, params, fetch=False):
+        raise audit.AuditUnavailable("audit store: disk full")
+
+
+def test_no_record_no_action(demo, panel):
+    panel.app.extensions["opsweb"].audit = BrokenStore()
+    rid = demo.world.directory()["runs"]["processRunning"]
+    resp = panel.post_json(f"/api/operations/runs/{rid}/cancel")
+    assert resp.status_code == 503 and "nothing was sent to Paperclip" in resp.json()["error"]
+    assert f"cancel:{rid}" not in demo.calls()["counts"]
+    assert panel.get("/api/operations/audit").status_code == 503
+    shown = panel.soup("/operations/agents").select_one(".ow-recent .ow-error")
+    assert "cannot be read" in shown.get_text()  # the panel itself stays up
+
+
+def test_sqlite_by_default_in_wal_mode_under_the_instance_folder(demo, panel_for, tmp_path):
+    panel = panel_for(demo.url, OPSWEB_INSTANCE_DIR=str(tmp_path / "instance"))
+    panel.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
+    db = tmp_path / "instance" / "opsweb-audit.db"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT operator, outcome FROM opsweb_audit").fetchall() == [
+            ("local", "done")]
+
+
+# ---- the store, on SQLite and on PostgreSQL ----------------------------------------------
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL on 127.0.0.1: $OPSWEB_TEST_POSTGRES_URL, or the one
+    scripts/test-postgres starts (and installs with apt under CI)."""
+    if os.environ.get("OPSWEB_TEST_POSTGRES_URL"):
+        yield os.environ["OPSWEB_TEST_POSTGRES_URL"]
+        return
+    script = str(ROOT / "scripts" / "test-postgres")
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): audit tests on"
+                    " PostgreSQL skipped")
+    url = subprocess.run([script, "url"], capture_output=True, text=True).stdout.strip()
+    was_running = _port_open(int(url.rsplit(":", 1)[1].split("/")[0]))
+    started = subprocess.run([script, "start"], capture_output=True, text=True, timeout=600)
+    if started.returncode != 0:
+        reason = f"scripts/test-postgres start failed: {started.stderr.strip()[-300:]}"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    yield started.stdout.strip().splitlines()[-1]
+    if not was_running:
+        subprocess.run([script, "stop"], capture_output=True, timeout=60)
+
+
+def _empty_postgres(url: str) -> str:
+    store = audit.open_store(url)  # creates the table
+    store._run("TRUNCATE opsweb_audit", ())
+    store.close()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def audit_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/audit.db"
+    return _empty_postgres(request.getfixturevalue("postgres_url"))
+
+
+def test_the_store_begins_notes_finishes_and_lists(audit_url):
+    store = audit.open_store(audit_url)
+    first = store.begin("cancel", "alice", "127.0.0.1", run_id="r1")
+    second = store.begin("reset-session", "bob", "::1", agent_id="a2")
+    store.note(first, "a1", "c1")
+    store.finish(first, "done", "Run cancelled.", upstream_status=200,
+                 upstream_message="status cancelled")
+    newest, oldest = store.recent(10)
+    assert (newest.id, oldest.id) == (second, first)
+    assert newest.result == "unknown" and not newest.completed  # started, never completed
+    assert (oldest.agent_id, oldest.company_id, oldest.result) == ("a1", "c1", "done")
+    assert oldest.to_json()["paperclip"] == {"status": 200, "message": "status cancelled"}
+    other = audit.open_store(audit_url)  # a second instance sees the same trail
+    assert [r.id for r in other.recent(1)] == [second]
+    other.close()
+    store.close()
+
+
+def test_postgresql_serves_the_panel(demo, panel_for, postgres_url):
+    panel = panel_for(demo.url, OPSWEB_AUDIT_URL=_empty_postgres(postgres_url))
+    panel.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
+    assert actions(panel)[0]["outcome"] == "done"
+
+
+# ---- kill -9 between the record and Paperclip's answer -----------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_record_survives_kill_9_mid_request_and_reads_unknown(demo, audit_url, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "OPSWEB_AUDIT_URL": audit_url, "OPSWEB_TIMEOUT": "10",
+           "OPSWEB_ACTION_TIMEOUT": "10", "OPSWEB_COMPANIES": ""}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "opsweb.cli", "serve", "--port", str(port),
+         "--paperclip-url", demo.url], env=env, stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "server.log", "w"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/api/operations/audit", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        rid = demo.world.directory()["runs"]["claudeRunning"]
+        demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1500)
+        threading.Thread(target=lambda: _post_ignoring_errors(
+            f"{url}/api/operations/runs/{rid}/cancel"), daemon=True).start()
+        deadline = time.monotonic() + 15
+        while f"cancel:{rid}" not in demo.calls()["counts"]:  # the cancel is in flight
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.02)
+        server.kill()  # SIGKILL: no handler, no cleanup, no completion
+        server.wait(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+    store = audit.open_store(audit_url)
+    record = store.recent(1)[0]
+    store.close()
+    assert (record.action, record.run_id, record.operator) == ("cancel", rid, "local")
+    assert record.agent_id and record.company_id == ACME
+    assert not record.completed and record.to_json()["outcome"] == "unknown"
+
+
+def _post_ignoring_errors(url: str) -> None:
+    try:
+        requests.post(url, json={}, timeout=30)
+    except requests.RequestException:
+        pass  # the server was killed under it: that is the point
