@@ -103,10 +103,9 @@ def _panel_context(filters, fleet) -> dict:
 
 def agents():
     filters, fleet = _filtered_fleet()
-    version = fleet.version(filters.query())
     if _json_twin():
         resp = jsonify(fleet.to_json())
-        resp.set_etag(version)
+        resp.set_etag(fleet.version(filters.query()))
         return resp.make_conditional(request)
     context = _panel_context(filters, fleet)
     # The panel sends back the version it shows; unchanged means nothing to swap.
