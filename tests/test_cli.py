@@ -49,3 +49,11 @@ def test_serve_help_lists_every_setting_with_its_default():
     for s in SETTINGS:
         assert s.env in out
     assert "default: 127.0.0.1" in out and "default: 8700" in out
+
+
+def test_the_readme_table_lists_every_setting():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme[readme.index("## Settings"):readme.index("## Routes")]
+    for s in SETTINGS:
+        assert f"`{s.env}`" in table, s.env
