@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import statistics
 import sys
 import threading
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50)
     parser.add_argument("--refreshes", type=int, default=20)
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per refresh
 
     demo = DemoServer(port=0, autoplay=False)
     counter = demo.app = CountLogBytes(demo.app)

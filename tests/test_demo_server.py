@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from opsweb.demo import ACME, GLOBEX, RUN_ROLES, Clock, DemoServer
+from json_kinds import kind
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paperclip-2026.916.1"
 EXTRA = Path(__file__).parent / "fixtures" / "paperclip-2026.916.1-extra"
@@ -31,16 +32,6 @@ def real(name: str):
     if not path.exists():
         pytest.skip(f"no captured answer {name}")
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
 
 
 # objects whose content is free-form (adapter output, config, env): compared by type only

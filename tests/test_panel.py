@@ -139,9 +139,13 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
         if same.status_code == 204:
             break
     assert same.status_code == 204 and same.content == b""
-    twin = panel.get("/api/operations/agents")
-    assert twin.headers["ETag"]
-    cached = panel.get("/api/operations/agents", headers={"If-None-Match": twin.headers["ETag"]})
+    for _ in range(3):  # the same minute-boundary caveat
+        twin = panel.get("/api/operations/agents")
+        assert twin.headers["ETag"]
+        cached = panel.get("/api/operations/agents",
+                           headers={"If-None-Match": twin.headers["ETag"]})
+        if cached.status_code == 304:
+            break
     assert cached.status_code == 304
     # a change in the fleet is a new version: the panel is sent again
     demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024", status="running")

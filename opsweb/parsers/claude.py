@@ -9,13 +9,17 @@ from opsweb.parsers._util import (
 from opsweb.transcript_entry import Entry, entry
 
 
-def _assistant(message: dict, ts: str) -> list[Entry]:
-    out = []
+def _blocks(message: dict):
+    """(type, block) for each content block of a stream-json message."""
     content = message.get("content")
     for block in content if type(content) is list else ():
-        if type(block) is not dict:
-            continue
-        kind = block.get("type")
+        if type(block) is dict:
+            yield block.get("type"), block
+
+
+def _assistant(message: dict, ts: str) -> list[Entry]:
+    out = []
+    for kind, block in _blocks(message):
         if kind == "text":
             text = as_str(block.get("text"))
             if text:
@@ -43,11 +47,7 @@ def _tool_result_text(content) -> str:
 
 def _user(message: dict, ts: str) -> list[Entry]:
     out = []
-    content = message.get("content")
-    for block in content if type(content) is list else ():
-        if type(block) is not dict:
-            continue
-        kind = block.get("type")
+    for kind, block in _blocks(message):
         if kind == "text":
             text = as_str(block.get("text"))
             if text:

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from opsweb.demo import ACME, GLOBEX, RUN_ROLES
+from json_kinds import kind
 
 pytestmark = pytest.mark.contract
 
@@ -31,16 +32,6 @@ FREE_FORM = {"adapterConfig", "contextSnapshot", "resultJson", "usageJson", "pay
 
 
 # ---- shapes -----------------------------------------------------------------------------
-def kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
-
-
 def shape(samples: list, name: str = "") -> dict:
     """The merged shape of several JSON values: the JSON types seen, the fields of the
     objects (union over samples, each merged in turn; `always` tells whether every object
