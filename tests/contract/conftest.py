@@ -53,12 +53,21 @@ def _source() -> str:
     return "none"
 
 
+_SKIPPED = pytest.StashKey[bool]()
+
+
 def pytest_collection_modifyitems(config, items):
     contract = [item for item in items if item.get_closest_marker("contract")]
     if contract and _source() == "none":
+        config.stash[_SKIPPED] = True
         skip = pytest.mark.skip(reason=SKIP_REASON)
         for item in contract:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.stash.get(_SKIPPED, False):
+        terminalreporter.write_line(SKIP_REASON, yellow=True)
 
 
 def _check_health(url: str) -> None:
