@@ -113,6 +113,14 @@ def build_row(run: dict, company_name: str, issue_label: str | None, now: dateti
     )
 
 
+def _reason(err: port.PlatformError) -> str:
+    """A company's failure as a sentence: a 404 for a company list is not a missing
+    run, so Paperclip's bare text ("API route not found") gets its context."""
+    if isinstance(err, port.NotFound):
+        return f"Paperclip answered 404 for this company: {err.message}"
+    return err.message
+
+
 def attention_key(row: Row):
     queued = row.status != "running"
     return (queued, _ATTENTION.get(row.silence_level, 5),
@@ -143,7 +151,7 @@ class FleetReader:
         try:
             companies = self._companies()
         except port.PlatformError as err:
-            fleet.errors.append(CompanyError("*", "all companies", err.message))
+            fleet.errors.append(CompanyError("*", "all companies", _reason(err)))
             return fleet
         fleet.companies = companies
         futures = {c["id"]: self._pool.submit(self._live.get, c["id"], self._live_runs, c["id"])
@@ -160,7 +168,7 @@ class FleetReader:
                     f"Paperclip did not answer for this company in {self.deadline:g} s"))
                 continue
             except port.PlatformError as err:
-                fleet.errors.append(CompanyError(company["id"], company["name"], err.message))
+                fleet.errors.append(CompanyError(company["id"], company["name"], _reason(err)))
                 continue
             runs.extend((company, r) for r in company_runs
                         if isinstance(r, dict) and r.get("status") in ("running", "queued"))

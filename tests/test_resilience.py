@@ -19,6 +19,7 @@ def company_names(soup):
     ("500", "failed (500)"),
     ("401", "rejected opsweb's credentials (401)"),
     ("403", "refused access (403)"),
+    ("404", "answered 404 for this company: API route not found"),
     ("malformed", "malformed JSON"),
     ("down", "unreachable"),
     ("slow", "did not answer"),
