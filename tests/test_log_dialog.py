@@ -161,3 +161,23 @@ def test_a_huge_log_opens_at_its_tail_and_pages_backwards(demo, panel):
     assert limits and max(limits) <= 1024 * 1024
     twin = panel.get(f"/api/operations/runs/{run}/log").json()
     assert twin["earlier"] and len(twin["text"].encode()) < 600_000
+
+
+def test_a_tool_call_shows_running_until_its_result_then_completed_or_errored(demo, panel):
+    run = new_run(demo, CLAUDE_AGENT)
+    call = ('{"type":"assistant","message":{"content":[{"type":"tool_use","id":"toolu_%s",'
+            '"name":"Bash","input":{"command":"make"}}]}}\n')
+    result = ('{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"toolu_%s",'
+              '"content":"done","is_error":%s}]}}\n')
+    say(demo, run, call % "a")
+    say(demo, run, result % ("a", "true"))
+    say(demo, run, call % "b")
+    dialog = panel.soup(f"/operations/runs/{run}/log")
+    states = {c["data-tool-use-id"]: c.select_one(".ow-call-state").get_text()
+              for c in dialog.select(".ow-entry-tool_call")}
+    assert states == {"toolu_a": "errored", "toolu_b": "running"}
+    # the later result arrives in a follow poll; it carries the id the page pairs it by
+    say(demo, run, result % ("b", "false"))
+    follow = panel.soup(dialog.select_one("#ow-log-follow")["hx-get"])
+    late = follow.select_one(".ow-entry-tool_result")
+    assert late["data-tool-use-id"] == "toolu_b" and "ow-entry-error" not in late["class"]

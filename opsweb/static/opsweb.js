@@ -1,7 +1,8 @@
 // The few things htmx cannot do from attributes: open the log dialog when its content
 // arrives and give focus back to the opener when it closes, keep following the bottom
-// of the log unless the operator scrolled up, and show opsweb's error fragments
-// (htmx leaves 4xx/5xx answers unswapped by default). Scoped to opsweb's own elements.
+// of the log unless the operator scrolled up, pair a tool result that arrived in a
+// later poll with its call, and show opsweb's error fragments (htmx leaves 4xx/5xx
+// answers unswapped by default). Scoped to opsweb's own elements.
 (function () {
   "use strict";
   var opener = null;
@@ -53,8 +54,26 @@
     if (target && target.id === "ow-log-entries") { stick = nearBottom(target); }
   });
 
+  function pairToolResults(log) {
+    log.querySelectorAll(".ow-call-running").forEach(function (state) {
+      var call = state.closest(".ow-entry-tool_call");
+      var id = call.getAttribute("data-tool-use-id");
+      var result = log.querySelector('.ow-entry-tool_result[data-tool-use-id="' +
+                                     CSS.escape(id) + '"]');
+      if (!result) { return; }
+      var failed = result.classList.contains("ow-entry-error");
+      state.textContent = failed ? "errored" : "completed";
+      state.className = "ow-call-state ow-call-" + state.textContent;
+      var name = result.querySelector(".ow-tool-name");
+      if (name && !name.textContent) {
+        name.textContent = call.querySelector(".ow-tool-name").textContent;
+      }
+    });
+  }
+
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;
+    if (target && target.id === "ow-log-entries") { pairToolResults(target); }
     if (target && target.id === "ow-log-dialog") {
       if (!target.open) { target.showModal(); }
       var entries = document.getElementById("ow-log-entries");
