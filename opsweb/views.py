@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
-from werkzeug.exceptions import HTTPException
 
-from opsweb import auth, csrf, openapi, timefmt, trail
+from opsweb import auth, csrf, errors, openapi, timefmt, trail
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -274,39 +273,4 @@ api.add_url_rule("/runs/<run_id>/log.ndjson", view_func=run_log_ndjson)
 api.add_url_rule("/audit", view_func=audit_log)
 api.add_url_rule("/openapi.json", view_func=openapi_document)
 
-
-def _error(status: int, message: str):
-    if _json_twin():
-        return jsonify({"error": message}), status
-    return render_template("opsweb/error.html", message=message, status=status), status
-
-
-@panel.errorhandler(port.PlatformError)
-@api.errorhandler(port.PlatformError)
-def _platform_error(err: port.PlatformError):
-    current_app.logger.warning("%s %s: %s", request.method, request.path, err.message)
-    return _error(err.status_hint, err.message)
-
-
-def _http_error(err: HTTPException):
-    message = err.description
-    if err.code == 413:  # werkzeug's own sentence does not say what to send instead
-        message = "The request body is too large: Stop and Reset take an empty object, {}"
-    resp = current_app.make_response(_error(err.code, message))
-    allow = err.get_response().headers.get("Allow")  # a 405 names the allowed methods
-    if allow:
-        resp.headers["Allow"] = allow
-    return resp
-
-
-# by code too: Flask prefers a host's handler for a code over a blueprint's for a class
-for _bp in (panel, api):
-    for _code in (HTTPException, 400, 401, 403, 404, 405, 413, 415, 503):
-        _bp.register_error_handler(_code, _http_error)
-
-
-@panel.errorhandler(Exception)
-@api.errorhandler(Exception)
-def _unexpected(err: Exception):
-    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
-    return _error(500, "opsweb hit an unexpected error; it has been logged.")
+errors.register(panel, api)
