@@ -42,7 +42,6 @@ try:  # orjson reads the envelopes several times faster, when installed
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - orjson is a dependency, this is a safety net
     _fast_loads = None
-_ISO = re.compile(r"[0-9T:.Z+-]*")
 _scan = json.decoder.scanstring
 _dirty = ansi.dirty
 
@@ -62,7 +61,9 @@ def _record(line: str):
         if type(record) is dict:
             ts, stream, chunk, seq = (record.get("ts"), record.get("stream"),
                                       record.get("chunk"), record.get("seq"))
-            if type(ts) is str and type(chunk) is str and _ISO.fullmatch(ts):
+            # a timestamp with no control characters needs no cleaning (it is escaped
+            # on display like everything else)
+            if type(ts) is str and type(chunk) is str and ts.isprintable():
                 return ts, stream, chunk, seq if type(seq) is int else None
     m = _HEAD.match(line)
     if m:

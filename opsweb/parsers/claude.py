@@ -9,12 +9,12 @@ from opsweb.parsers._util import (
 from opsweb.transcript_entry import Entry, entry
 
 
-def _blocks(message: dict):
+def _blocks(message: dict) -> list[tuple]:
     """(type, block) for each content block of a stream-json message."""
     content = message.get("content")
-    for block in content if type(content) is list else ():
-        if type(block) is dict:
-            yield block.get("type"), block
+    if type(content) is not list:
+        return []
+    return [(block.get("type"), block) for block in content if type(block) is dict]
 
 
 def _assistant(message: dict, ts: str) -> list[Entry]:
