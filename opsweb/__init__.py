@@ -38,7 +38,8 @@ class Operations:
 
 def init_app(app: Flask, url_prefix: str = "/operations",
              api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
-             operator: Callable[[], str | None] | None = None) -> None:
+             operator: Callable[[], str | None] | None = None,
+             platform: port.Platform | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
     defaults from the environment); the host's own secret key signs the session.
     `metrics_path=None` leaves /metrics to the host.
@@ -58,8 +59,8 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600)
     instance = cfg["OPSWEB_INSTANCE_DIR"] or app.instance_path
     store = audit.open_store(cfg["OPSWEB_AUDIT_URL"] or audit.default_url(instance))
-    platform = port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
-                            cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
+    platform = platform or port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
+                                        cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
     companies = cfg["OPSWEB_COMPANIES"]
     if isinstance(companies, str):
         companies = tuple(c.strip() for c in companies.split(",") if c.strip())
@@ -87,8 +88,9 @@ def _guarded(view):
     return metrics
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """The standalone panel. Raises AuthConfigError for settings that would leave it
+def create_app(config: dict | None = None, platform: port.Platform | None = None) -> Flask:
+    """The standalone panel (against `platform`, by default Paperclip at
+    OPSWEB_PAPERCLIP_URL). Raises AuthConfigError for settings that would leave it
     open or unusable (operator tokens without a secret key, a malformed token list)."""
     app = Flask(__name__)
     app.config.update(from_env())
@@ -100,7 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     # Stop and Reset take no body worth more than a few bytes ({}).
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
-    init_app(app)
+    init_app(app, platform=platform)
 
     @app.errorhandler(404)
     @app.errorhandler(405)

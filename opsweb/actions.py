@@ -47,19 +47,10 @@ class Outcome:
         return body
 
 
-def _may_have_arrived(err: port.PlatformError) -> bool:
-    if isinstance(err, (port.Timeout, port.BadResponse)):
-        return True
-    if isinstance(err, port.Unreachable):
-        # refused: nothing was sent; reset or aborted: it may have been received
-        return "refused" not in err.message
-    return err.upstream_status in (502, 504)  # a gateway lost Paperclip's answer
-
-
 def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool,
                 **ids) -> Outcome:
     answer = dict(paperclip_status=err.upstream_status, paperclip_message=err.upstream_message)
-    if sent and _may_have_arrived(err):
+    if sent and err.may_have_arrived:
         return Outcome(action, target_id, "unknown",
                        f"{err.message}. The outcome is unknown: look at the run again"
                        " before acting.", **answer, **ids)

@@ -11,6 +11,15 @@ from opsweb import platform_port as port
 # an exception class, so the codes opsweb answers with are registered one by one too.
 _CODES = (HTTPException, 400, 401, 403, 404, 405, 413, 415, 503)
 
+# What a platform failure means to opsweb's own caller: a malformed id is the
+# caller's mistake, an unknown one is a 404 as Paperclip said, a platform that did not
+# answer in time is a gateway timeout, and anything else is a bad gateway.
+_STATUS = ((port.InvalidId, 400), (port.NotFound, 404), (port.Timeout, 504))
+
+
+def status_for(err: port.PlatformError) -> int:
+    return next((status for kind, status in _STATUS if isinstance(err, kind)), 502)
+
 
 def register(panel: Blueprint, api: Blueprint) -> None:
     def answer(status: int, message: str):
@@ -20,7 +29,7 @@ def register(panel: Blueprint, api: Blueprint) -> None:
 
     def platform_error(err: port.PlatformError):
         current_app.logger.warning("%s %s: %s", request.method, request.path, err.message)
-        return answer(err.status_hint, err.message)
+        return answer(status_for(err), err.message)
 
     def http_error(err: HTTPException):
         message = err.description

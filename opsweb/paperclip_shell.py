@@ -7,88 +7,33 @@ that swapping the platform means rewriting this file and the port, nothing else.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import requests
 
+from opsweb.platform_port import (
+    MAX_LOG_PAGE_BYTES,
+    BadResponse,
+    Forbidden,
+    NotFound,
+    PlatformError,
+    Rejected,
+    Timeout,
+    Unauthorized,
+    Unreachable,
+    UpstreamError,
+    check_uuid,
+)
+
 DEFAULT_TIMEOUT = 3.0
-# Paperclip clamps limitBytes to 1 MiB; asking for more is pointless.
-MAX_LOG_PAGE_BYTES = 1024 * 1024
 # A live-runs page or a run is a few KB; anything far bigger is a broken upstream,
 # and reading it whole would hold the panel's worker hostage.
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
-class PaperclipError(Exception):
-    """A Paperclip call that did not give the answer asked for.
-
-    `message` is a sentence for a person; `upstream_message` is Paperclip's own
-    `error` text when it sent one.
-    """
-
-    status_hint = 502
-
-    def __init__(self, message: str, *, upstream_status: int | None = None,
-                 upstream_message: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.upstream_status = upstream_status
-        self.upstream_message = upstream_message
-
-
-class InvalidId(PaperclipError):
-    status_hint = 400
-
-
-class Unreachable(PaperclipError):
-    status_hint = 502
-
-
-class Timeout(PaperclipError):
-    status_hint = 504
-
-
-class NotFound(PaperclipError):
-    status_hint = 404
-
-
-class Unauthorized(PaperclipError):
-    status_hint = 502
-
-
-class Forbidden(PaperclipError):
-    status_hint = 502
-
-
-class Rejected(PaperclipError):
-    """Paperclip refused the request as invalid (400/409/422)."""
-
-    status_hint = 502
-
-
-class UpstreamError(PaperclipError):
-    status_hint = 502
-
-
-class BadResponse(PaperclipError):
-    status_hint = 502
-
-
-def check_uuid(value: str, what: str) -> str:
-    """Paperclip answers a malformed id with a 500 (a Postgres cast error), so ids
-    are checked here, before any URL is built."""
-    try:
-        parsed = uuid.UUID(str(value))
-    except (ValueError, AttributeError, TypeError):
-        raise InvalidId(f"{what} must be a UUID, got {str(value)[:80]!r}") from None
-    if str(parsed) != str(value).lower():
-        raise InvalidId(f"{what} must be a UUID in canonical form, got {str(value)[:80]!r}")
-    return str(parsed)
-
-
 class PaperclipShell:
-    """A small client over one `requests.Session`, one method per Paperclip route."""
+    """The platform port's operations over Paperclip's HTTP API: one
+    `requests.Session`, one method per Paperclip route."""
 
     def __init__(self, base_url: str, token: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, action_timeout: float | None = None):
@@ -184,8 +129,11 @@ class PaperclipShell:
         except requests.Timeout:
             raise Timeout(f"Paperclip at {self.base_url} did not answer in {timeout:g} s") from None
         except requests.ConnectionError as err:
+            # Refused: nothing left opsweb. Reset or aborted: the request may have
+            # been received, which makes an action's outcome unknown, not failed.
             raise Unreachable(f"Paperclip at {self.base_url} is unreachable"
-                              f" ({_short_reason(err)})") from None
+                              f" ({_short_reason(err)})",
+                              request_sent=not _refused(err)) from None
         except requests.RequestException as err:
             raise BadResponse(f"Paperclip at {self.base_url} sent a broken answer"
                               f" ({_short_reason(err)})") from None
@@ -228,7 +176,7 @@ def _error_text(raw: bytes) -> str | None:
     return None
 
 
-def _error_for(status: int, upstream: str | None, base_url: str) -> PaperclipError:
+def _error_for(status: int, upstream: str | None, base_url: str) -> PlatformError:
     said = f": {upstream}" if upstream else ""
     kinds = {
         401: (Unauthorized, f"Paperclip at {base_url} rejected opsweb's credentials (401){said}"),
@@ -242,6 +190,10 @@ def _error_for(status: int, upstream: str | None, base_url: str) -> PaperclipErr
     else:
         kind, message = UpstreamError, f"Paperclip at {base_url} failed ({status}){said}"
     return kind(message, upstream_status=status, upstream_message=upstream)
+
+
+def _refused(err: Exception) -> bool:
+    return "Connection refused" in str(err)
 
 
 def _short_reason(err: Exception) -> str:

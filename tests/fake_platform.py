@@ -1,0 +1,103 @@
+"""An in-memory platform for unit tests: the port's operations over plain dicts.
+
+Cosmic Python's fake at the boundary: tests arrange a world (companies, runs, agents,
+logs), pass the fake to the code under test (or to `create_app(platform=…)`), and
+read back what was asked of it. Failures are planted per operation with `fail`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from opsweb import platform_port as port
+
+
+@dataclass
+class FakePlatform:
+    companies: list[dict] = field(default_factory=list)
+    live_runs: dict[str, list[dict]] = field(default_factory=dict)   # company id → runs
+    runs: dict[str, dict] = field(default_factory=dict)               # run id → run
+    logs: dict[str, bytes] = field(default_factory=dict)              # run id → NDJSON bytes
+    events: dict[str, list[dict]] = field(default_factory=dict)
+    agents: dict[str, dict] = field(default_factory=dict)
+    issues: dict[str, dict] = field(default_factory=dict)
+    failures: dict[str, port.PlatformError] = field(default_factory=dict)
+    calls: list[tuple] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def fail(self, operation: str, error: port.PlatformError | None) -> None:
+        """Make every later call of `operation` raise `error` (None: answer again)."""
+        if error is None:
+            self.failures.pop(operation, None)
+        else:
+            self.failures[operation] = error
+
+    def _enter(self, operation: str, *args) -> None:
+        self.calls.append((operation, *args))
+        self.counts[operation] += 1
+        if operation in self.failures:
+            raise self.failures[operation]
+
+    @staticmethod
+    def _known(table: dict, key: str, what: str) -> dict:
+        port.check_uuid(key, what)
+        if key not in table:
+            raise port.NotFound(f"{what.capitalize()} not found", upstream_status=404)
+        return table[key]
+
+    def health(self) -> dict:
+        self._enter("health")
+        return {"status": "ok", "version": "fake"}
+
+    def list_companies(self) -> list[dict]:
+        self._enter("list_companies")
+        return list(self.companies)
+
+    def list_live_runs(self, company_id: str) -> list[dict]:
+        self._enter("list_live_runs", company_id)
+        port.check_uuid(company_id, "company id")
+        return list(self.live_runs.get(company_id, []))
+
+    def get_run(self, run_id: str) -> dict:
+        self._enter("get_run", run_id)
+        return self._known(self.runs, run_id, "run")
+
+    def get_run_log(self, run_id: str, offset: int = 0,
+                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+        """Byte-cut pages as Paperclip cuts them: mid-line, even mid-character."""
+        self._enter("get_run_log", run_id, offset, limit_bytes)
+        self._known(self.runs, run_id, "run")
+        if run_id not in self.logs:
+            return "", None
+        data = self.logs[run_id]
+        page = data[offset:offset + min(limit_bytes, port.MAX_LOG_PAGE_BYTES)]
+        end = offset + len(page)
+        return page.decode("utf-8", errors="replace"), (end if end < len(data) else None)
+
+    def get_run_events(self, run_id: str, after_seq: int = 0, limit: int = 200) -> list[dict]:
+        self._enter("get_run_events", run_id, after_seq, limit)
+        self._known(self.runs, run_id, "run")
+        return [e for e in self.events.get(run_id, []) if e.get("seq", 0) > after_seq][:limit]
+
+    def get_agent(self, agent_id: str) -> dict:
+        self._enter("get_agent", agent_id)
+        return self._known(self.agents, agent_id, "agent")
+
+    def get_issue(self, issue_id: str) -> dict:
+        self._enter("get_issue", issue_id)
+        return self._known(self.issues, issue_id, "issue")
+
+    def cancel_run(self, run_id: str) -> dict:
+        self._enter("cancel_run", run_id)
+        run = self._known(self.runs, run_id, "run")
+        if run.get("status") in ("queued", "running"):
+            run["status"] = "cancelled"
+            for runs in self.live_runs.values():
+                runs[:] = [r for r in runs if r.get("id") != run_id]
+        return run
+
+    def reset_agent_session(self, agent_id: str, task_key: str | None = None) -> dict:
+        self._enter("reset_agent_session", agent_id, task_key)
+        agent = self._known(self.agents, agent_id, "agent")
+        return {"agentId": agent_id, "companyId": agent.get("companyId"),
+                "clearedTaskSessions": 0}
