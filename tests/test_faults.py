@@ -9,9 +9,9 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
-SHELL_AGENT = "a9e00000-0000-4000-8000-000000000013"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
+SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 TIMEOUT = 1.0
 REASONS = {  # as they read in lower case
     "down": "unreachable", "slow": "did not answer", "401": "credentials (401)",

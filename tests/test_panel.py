@@ -4,8 +4,8 @@ import json
 
 from bs4 import BeautifulSoup
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 UNKNOWN_COMPANY = "c0ffee00-0000-4000-8000-0000000000ff"
 
 
@@ -148,7 +148,7 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
             break
     assert cached.status_code == 304
     # a change in the fleet is a new version: the panel is sent again
-    demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024", status="running")
+    demo.control("POST", "/runs", agentId="a9e00024-0000-4000-8000-000000000024", status="running")
     import time
     time.sleep(1.6)  # past the coalescing window
     changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})

@@ -6,8 +6,8 @@ import pytest
 
 from opsweb.demo.runner import DemoServer
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 
 
 def company_names(soup):
@@ -58,7 +58,7 @@ def test_paperclip_down_entirely_says_unreachable(panel_for):
     assert f"Paperclip at {url} is unreachable" in error
     assert panel.get("/api/operations/agents").json()["errors"][0]["error"].startswith(
         f"Paperclip at {url} is unreachable")
-    log = panel.get("/api/operations/runs/b0000000-0000-4000-8000-000000000001/log")
+    log = panel.get("/api/operations/runs/b0000001-0000-4000-8000-000000000001/log")
     assert log.status_code == 502 and "unreachable" in log.json()["error"]
 
 

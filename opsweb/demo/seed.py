@@ -6,8 +6,8 @@ into records; nothing here has behaviour.
 
 from __future__ import annotations
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 
 COMPANIES = [
     {"id": ACME, "name": "Acme Ops", "prefix": "OPS",
@@ -16,16 +16,18 @@ COMPANIES = [
 ]
 
 
+# The number sits in the first 8 characters too: the panel shows ids cut to 8, and
+# those must tell the seeded agents, runs and issues apart.
 def _a(n: int) -> str:
-    return f"a9e00000-0000-4000-8000-0000000000{n:02d}"
+    return f"a9e000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 def _r(n: int) -> str:
-    return f"b0000000-0000-4000-8000-0000000000{n:02d}"
+    return f"b00000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 def _i(n: int) -> str:
-    return f"e0000000-0000-4000-8000-0000000000{n:02d}"
+    return f"e00000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 _SHELL_ARGS = ["-c", 'for i in $(seq 1 40); do echo "tick $i <script>alert(1)</script> שלום"; '
