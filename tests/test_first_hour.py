@@ -7,3 +7,102 @@ def test_demo_ids_differ_in_their_first_8_characters():
     for ids in ([c["id"] for c in seed.COMPANIES], [a["id"] for a in seed.AGENTS],
                 [r["id"] for r in seed.RUNS], [i["id"] for i in seed.ISSUES]):
         assert len({i[:8] for i in ids}) == len(ids), ids
+
+
+# -- `opsweb demo` as a user starts it: its output, its audit trail, `opsweb check` ------
+
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+
+from cli_process import Running, opsweb_env, run  # noqa: E402
+
+GLOBEX = seed.GLOBEX
+
+
+@pytest.fixture
+def demo_cli(tmp_path):
+    """`opsweb demo` with an access log, and a production audit URL it must not use."""
+    env = opsweb_env(tmp_path, OPSWEB_ACCESS_LOG="1",
+                     OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/production.db")
+    running = Running(tmp_path, "demo", env=env).wait_ready()
+    yield running
+    running.stop()
+
+
+def lines_with(text: str, needle: str) -> list[str]:
+    return [line for line in text.splitlines() if needle in line]
+
+
+def until(condition, what: str, seconds: float = 20):
+    """Poll a condition the server reaches by itself (a coalescing window expiring)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_the_demo_keeps_its_audit_trail_apart(demo_cli, tmp_path):
+    page = BeautifulSoup(requests.get(demo_cli.url + "/operations", timeout=15).text,
+                         "html.parser")
+    assert len(page.select("tr.ow-row")) >= 5  # live agents
+    run_id = seed.RUN_ROLES["processRunning"]
+    resp = requests.post(f"{demo_cli.url}/api/operations/runs/{run_id}/cancel", json={},
+                         timeout=30)
+    assert resp.json()["result"] == "done"
+    audit = requests.get(demo_cli.url + "/api/operations/audit", timeout=15).json()
+    assert [a["runId"] for a in audit["actions"]] == [run_id]
+    # neither the production trail nor the default file in the instance folder
+    assert not (tmp_path / "production.db").exists()
+    assert not (tmp_path / "opsweb-audit.db").exists()
+
+
+def test_the_log_shows_actions_and_faults_once_each_at_info(demo_cli):
+    run_id = seed.RUN_ROLES["codexRunning"]
+    requests.post(f"{demo_cli.url}/api/operations/runs/{run_id}/cancel", json={}, timeout=30)
+    control = demo_cli.demo_url() + "/__demo/faults"
+    requests.post(control, json={"companyId": GLOBEX, "mode": "500"}, timeout=15)
+    agents = demo_cli.url + "/api/operations/agents"
+    until(lambda: requests.get(agents, timeout=15).json()["errors"], "Globex failing")
+    for _ in range(5):  # more refreshes of a company that keeps failing
+        assert requests.get(agents, timeout=15).json()["errors"]
+    requests.post(control, json={"companyId": GLOBEX, "mode": None}, timeout=15)
+    until(lambda: not requests.get(agents, timeout=15).json()["errors"], "Globex back")
+
+    err = demo_cli.stderr()
+    assert "Traceback" not in err
+    [stop] = lines_with(err, f"cancel {run_id} by local")
+    assert " INFO " in stop and ": done" in stop
+    [failing] = lines_with(err, "Paperclip fault for company Globex Research")
+    assert " WARNING " in failing and "500" in failing
+    [back] = lines_with(err, "Paperclip answers again for company")
+    assert " INFO " in back and GLOBEX in back
+    access = lines_with(err, f"POST /api/operations/runs/{run_id}/cancel 200")
+    assert len(access) == 1 and "opsweb.access" in access[0]
+    # one handler: no line of the server's own output is printed twice in a row
+    own = [line for line in err.splitlines() if "opsweb.access" not in line]
+    assert not any(a == b for a, b in zip(own, own[1:]))
+
+
+def test_check_against_the_demo_it_printed(demo_cli, tmp_path):
+    done = run("check", "--paperclip-url", demo_cli.demo_url(), env=opsweb_env(tmp_path))
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip().endswith("all good")
+    unseen = "c0ffee99-0000-4000-8000-000000000099"
+    done = run("check", "--paperclip-url", demo_cli.demo_url(), "--companies",
+               f"{seed.ACME},{unseen}", env=opsweb_env(tmp_path))
+    assert done.returncode == 1
+    assert f"FAIL company {unseen}: not among the companies this key can see" in done.stdout
+    assert "ok   company Acme Ops" in done.stdout
+
+
+def test_check_says_when_a_server_is_not_paperclip(demo_cli, tmp_path):
+    """The panel itself answers HTTP but is no Paperclip API."""
+    done = run("check", "--paperclip-url", demo_cli.url, env=opsweb_env(tmp_path))
+    assert done.returncode == 1
+    assert "FAIL this is not a Paperclip API" in done.stdout
