@@ -16,6 +16,7 @@ from typing import Callable
 from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.coalesce import Coalescer
+from opsweb.jsonstyle import camel_keys
 
 # Attention order: what an operator must look at first sorts first.
 _ATTENTION = {"critical": 0, "suspicious": 1, "ok": 2, "snoozed": 3, "not_applicable": 4}
@@ -42,7 +43,7 @@ class Row:
     phase_label: str | None
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return camel_keys(asdict(self))
 
 
 @dataclass(frozen=True)

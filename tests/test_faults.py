@@ -49,7 +49,7 @@ def test_a_fault_leaves_the_panel_up_with_the_reason_and_one_log_line(demo, quic
     assert twin.status_code == 200
     body = twin.json()
     assert len(body["errors"]) == 1 and reason in body["errors"][0]["error"].lower()
-    companies = {r["company_id"] for r in body["runs"]}
+    companies = {r["companyId"] for r in body["runs"]}
     if scope == "one company":
         assert body["errors"][0]["companyId"] == GLOBEX and companies == {ACME}
         assert "Globex Research" in errors[0]

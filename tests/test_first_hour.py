@@ -106,3 +106,34 @@ def test_check_says_when_a_server_is_not_paperclip(demo_cli, tmp_path):
     done = run("check", "--paperclip-url", demo_cli.url, env=opsweb_env(tmp_path))
     assert done.returncode == 1
     assert "FAIL this is not a Paperclip API" in done.stdout
+
+
+def _keys(value):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from _keys(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _keys(inner)
+
+
+def test_every_json_twin_speaks_camel_case(panel):
+    """Runs, errors, the log and its entries, an action, the audit trail and the
+    OpenAPI schemas: no snake_case key anywhere."""
+    fleet = panel.get("/api/operations/agents").json()
+    run_id = seed.RUN_ROLES["claudeRunning"]
+    answers = [fleet, panel.get(f"/api/operations/runs/{run_id}/log").json(),
+               panel.post_json(f"/api/operations/runs/{run_id}/cancel").json(),
+               panel.get("/api/operations/audit").json()]
+    assert fleet["runs"] and "runId" in fleet["runs"][0] and "phaseLabel" in fleet["runs"][0]
+    for answer in answers:
+        snake = {k for k in _keys(answer) if "_" in k}
+        assert not snake, snake
+    doc = panel.get("/api/operations/openapi.json").json()
+    for name, schema in doc["components"]["schemas"].items():
+        snake = {k for k in _keys(schema.get("properties", {})) if "_" in k}
+        assert not snake, (name, snake)
+    params = [p["name"] for path in doc["paths"].values() for op in path.values()
+              for p in op.get("parameters", [])]
+    assert not [p for p in params if "_" in p]

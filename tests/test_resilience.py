@@ -39,7 +39,7 @@ def test_one_company_failing_leaves_the_other_on_screen(demo, panel, mode, reaso
     twin = panel.get("/api/operations/agents")
     assert twin.status_code == 200
     body = twin.json()
-    assert {r["company_name"] for r in body["runs"]} == {"Acme Ops"}
+    assert {r["companyName"] for r in body["runs"]} == {"Acme Ops"}
     assert [e["companyId"] for e in body["errors"]] == [GLOBEX]
     assert reason in body["errors"][0]["error"]
 
@@ -103,7 +103,7 @@ def test_token_is_sent_as_bearer_and_never_reaches_the_browser(panel_for):
         panel = panel_for(paperclip.url, OPSWEB_PAPERCLIP_TOKEN=token)
         pages = [panel.get(p).text for p in ("/operations", "/operations/agents",
                                              "/api/operations/agents")]
-        rid = panel.get("/api/operations/agents").json()["runs"][0]["run_id"]
+        rid = panel.get("/api/operations/agents").json()["runs"][0]["runId"]
         pages += [panel.get(f"/operations/runs/{rid}/log").text,
                   panel.get(f"/api/operations/runs/{rid}/log").text]
         assert all(token not in p for p in pages)
