@@ -137,3 +137,26 @@ def test_every_json_twin_speaks_camel_case(panel):
     params = [p["name"] for path in doc["paths"].values() for op in path.values()
               for p in op.get("parameters", [])]
     assert not [p for p in params if "_" in p]
+
+
+def test_the_panel_counts_agents_and_runs_apart(panel):
+    """Claude Coder has a running and a queued run: one agent, two runs."""
+    page = panel.soup("/operations/agents")
+    rows = page.select("tr.ow-row")
+    agents = {r["data-agent-id"] for r in rows}
+    assert len(rows) == len(agents) + 1
+    assert page.select_one(".ow-count-agents").get_text() == f"{len(agents)} agents"
+    assert page.select_one(".ow-count-runs").get_text() == f"{len(rows)} runs"
+
+
+def test_the_row_shows_paperclips_phase_when_it_is_not_working(panel):
+    page = panel.soup("/operations/agents")
+    twin = {r["runId"]: r for r in panel.get("/api/operations/agents").json()["runs"]}
+    critical = page.select_one(f'tr[data-run-id="{seed.RUN_ROLES["critical"]}"]')
+    assert twin[seed.RUN_ROLES["critical"]]["phaseLabel"] == "Recovery needed"
+    assert critical.select_one(".ow-phase").get_text() == "Recovery needed"
+    working = seed.RUN_ROLES["codexRunning"]
+    assert twin[working]["phaseLabel"] == "Working"
+    assert page.select_one(f'tr[data-run-id="{working}"] .ow-phase') is None
+    queued = page.select_one(f'tr[data-run-id="{seed.RUN_ROLES["queuedBehindClaude"]}"]')
+    assert queued.select_one(".ow-phase") is None  # "Queued" would repeat the status
