@@ -71,6 +71,12 @@ def _bind(app, config: dict):
         return None
 
 
+def _address(server, config: dict) -> str:
+    """The panel's address as bound: port 0 becomes the port the system chose."""
+    port = server.effective_port if server is not None else config["OPSWEB_PORT"]
+    return f"http://{config['OPSWEB_HOST']}:{port}"
+
+
 def _taken(host: str, port: int) -> str | None:
     """Why `port` cannot be bound, asked first: werkzeug (the demo Paperclip's server)
     answers a taken port with two lines of its own and exits."""
@@ -109,7 +115,7 @@ def cmd_serve(args, config: dict) -> int:
             "127.0.0.1", "localhost", "::1"):
         print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
               file=sys.stderr, flush=True)
-    print(f"opsweb: panel on http://{config['OPSWEB_HOST']}:{config['OPSWEB_PORT']}/operations"
+    print(f"opsweb: panel on {_address(server, config)}/operations"
           f" against Paperclip at {config['OPSWEB_PAPERCLIP_URL']}", flush=True)
     _serve(app, server, config)
     return 0
@@ -136,8 +142,7 @@ def cmd_demo(args, config: dict) -> int:
             return 1
         print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}"
               f" (try: opsweb check --paperclip-url {demo.url})", flush=True)
-        print(f"opsweb demo: open http://{config['OPSWEB_HOST']}:{config['OPSWEB_PORT']}"
-              "/operations", flush=True)
+        print(f"opsweb demo: open {_address(server, config)}/operations", flush=True)
         _serve(app, server, config)
     finally:
         demo.stop()

@@ -93,8 +93,8 @@ SETTINGS = (
     Setting("OPSWEB_COMPANIES", "--companies", (),
             "comma-separated company ids; unset = every company the key can see", _csv),
     Setting("OPSWEB_HOST", "--host", "127.0.0.1", "where the standalone panel listens"),
-    Setting("OPSWEB_PORT", "--port", 8700, "port of the standalone panel",
-            _whole(1, 65535, "a port number")),
+    Setting("OPSWEB_PORT", "--port", 8700, "port of the standalone panel; 0 = a free one",
+            _whole(0, 65535, "a port number")),
     Setting("OPSWEB_TIMEOUT", "--timeout", 3.0,
             "seconds opsweb waits for one Paperclip read (shorter than the 4 s refresh)",
             _seconds),
@@ -125,7 +125,7 @@ SETTINGS = (
             "1 = one log line per request (method, path, status, milliseconds)", _switch),
     Setting("OPSWEB_DEMO_PORT", "--demo-port", 0,
             "`opsweb demo` only: port of the demo Paperclip; 0 = a free one",
-            _whole(0, 65535, "a port number (0 = a free one)")),
+            _whole(0, 65535, "a port number")),
 )
 
 

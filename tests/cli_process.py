@@ -36,26 +36,27 @@ class Running:
     """A long-running `opsweb serve` or `opsweb demo`, stopped by `stop()`."""
 
     def __init__(self, tmp: Path, *args: str, env: dict[str, str]):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = ""
         self.out_path, self.err_path = tmp / "stdout.txt", tmp / "stderr.txt"
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "opsweb.cli", *args, "--port", str(self.port)],
+                [sys.executable, "-m", "opsweb.cli", *args, "--port", "0"],
                 env=env, stdout=out, stderr=err)
 
     def wait_ready(self) -> "Running":
-        """Until the panel answers (the process is polled, not slept on for a fixed time)."""
+        """Until opsweb prints the address it bound (port 0: a free one) and answers
+        there; the process is polled, not slept on for a fixed time."""
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"opsweb exited {self.proc.returncode}: {self.stderr()}")
-            try:
-                requests.get(self.url + "/operations/agents", timeout=5)
+            said = re.search(r"(?:panel on|open) (http://\S+)/operations", self.stdout())
+            if said:
+                self.url = said.group(1)
+                requests.get(self.url + "/operations/agents", timeout=5).raise_for_status()
                 return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise AssertionError(f"opsweb did not answer in {STARTUP_SECONDS} s: {self.stderr()}")
+            time.sleep(0.1)
+        raise AssertionError(f"opsweb did not start in {STARTUP_SECONDS} s: {self.stderr()}")
 
     def stdout(self) -> str:
         return self.out_path.read_text()

@@ -24,8 +24,8 @@ def test_a_bad_timeout_flag_is_one_line_and_exit_2(tmp_path, value):
 
 @pytest.mark.parametrize("env, named, accepts", [
     ({"OPSWEB_TIMEOUT": "3s"}, "OPSWEB_TIMEOUT", "number above 0"),
-    ({"OPSWEB_PORT": "abc"}, "OPSWEB_PORT", "port number from 1 to 65535"),
-    ({"OPSWEB_PORT": "70000"}, "OPSWEB_PORT", "port number from 1 to 65535"),
+    ({"OPSWEB_PORT": "abc"}, "OPSWEB_PORT", "port number from 0 to 65535"),
+    ({"OPSWEB_PORT": "70000"}, "OPSWEB_PORT", "port number from 0 to 65535"),
     ({"OPSWEB_THREADS": "abc"}, "OPSWEB_THREADS", "whole number of threads"),
     ({"OPSWEB_ACTION_TIMEOUT": "-5"}, "OPSWEB_ACTION_TIMEOUT", "number above 0"),
     ({"OPSWEB_SESSION_HOURS": "twelve"}, "OPSWEB_SESSION_HOURS", "number above 0"),
