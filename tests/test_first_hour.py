@@ -160,3 +160,31 @@ def test_the_row_shows_paperclips_phase_when_it_is_not_working(panel):
     assert page.select_one(f'tr[data-run-id="{working}"] .ow-phase') is None
     queued = page.select_one(f'tr[data-run-id="{seed.RUN_ROLES["queuedBehindClaude"]}"]')
     assert queued.select_one(".ow-phase") is None  # "Queued" would repeat the status
+
+
+def test_opsweb_serve_logs_sign_ins_and_actions_with_the_operator(demo, tmp_path):
+    token = "alice-token-0123456789"
+    env = opsweb_env(tmp_path, OPSWEB_PAPERCLIP_URL=demo.url,
+                     OPSWEB_OPERATOR_TOKENS=f"alice:{token}",
+                     OPSWEB_SECRET_KEY="a-secret-key-of-32-characters-xx")
+    served = Running(tmp_path, "serve", env=env)
+    try:
+        served.wait_ready()
+        browser = requests.Session()
+        form = BeautifulSoup(browser.get(served.url + "/operations/login", timeout=15).text,
+                             "html.parser")
+        signed_in = browser.post(served.url + "/operations/login", timeout=15, data={
+            "csrf_token": form.select_one("input[name=csrf_token]")["value"],
+            "next": "/operations", "token": token}, headers={"Origin": served.url})
+        assert signed_in.status_code == 200 and signed_in.url.endswith("/operations")
+        run_id = seed.RUN_ROLES["geminiRunning"]
+        stop = requests.post(f"{served.url}/api/operations/runs/{run_id}/cancel", timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
+        assert stop.json()["result"] == "done"
+    finally:
+        served.stop()
+    err = served.stderr()
+    [sign_in] = lines_with(err, "operator alice signed in from 127.0.0.1")
+    [action] = lines_with(err, f"cancel {run_id} by alice from 127.0.0.1: done")
+    assert " INFO " in sign_in and " INFO " in action and "Traceback" not in err
+    assert "panel on http://127.0.0.1:" in served.stdout()
