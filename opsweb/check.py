@@ -51,8 +51,8 @@ def run_check(config: dict, out: TextIO) -> int:
 
     for cid in config.get("OPSWEB_COMPANIES") or tuple(visible or ()):
         if visible is not None and cid not in visible:
-            # Its live runs would read as [] (the demo answers so for any unknown id),
-            # which looks like "ok, 0 live runs".
+            # Paperclip 2026.916.1 answers an unknown company's live runs with [],
+            # which would read as "ok, 0 live runs".
             say(False, f"company {cid}: not among the companies this key can see")
             continue
         try:
