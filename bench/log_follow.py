@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from opsweb import create_app  # noqa: E402
 from opsweb.demo.runner import DemoServer  # noqa: E402
 
-NIGHT_WATCH = "a9e00000-0000-4000-8000-000000000015"  # a claude_local agent
+NIGHT_WATCH = "a9e00015-0000-4000-8000-000000000015"  # a claude_local agent
 
 
 class CountLogBytes:

@@ -11,7 +11,7 @@ from typing import Callable
 
 from flask import Flask, jsonify, redirect, request, url_for
 
-from opsweb import audit
+from opsweb import audit, headers
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.faultlog import FaultLog
@@ -123,15 +123,7 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
     def index():
         return redirect(url_for("opsweb_panel.page"))
 
-    @app.after_request
-    def security_headers(response):
-        # Scripts only from this app (htmx runs without eval); no framing by others.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-            " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    # the panel's own answers get them from its blueprints; these are the app's others
+    app.after_request(headers.secure)
 
     return app

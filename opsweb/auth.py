@@ -145,7 +145,7 @@ def _gate() -> Gate:
 def why_refused() -> str:
     mode = _gate().mode
     if mode == "host":
-        return "Not signed in: the host application did not name an operator"
+        return "Sign in to see the operations panel: the host application names no operator"
     if mode == "local":
         return ("opsweb has no operators configured, so only 127.0.0.1 may use it"
                 " (set OPSWEB_OPERATOR_TOKENS)")
@@ -182,7 +182,7 @@ def _refuse(message: str, json_twin: bool, gate: Gate):
         if status == 401 and gate.mode == "tokens":
             resp.headers["WWW-Authenticate"] = 'Bearer realm="opsweb"'
         return resp
-    login = url_for("opsweb_panel.login", next=request.full_path.rstrip("?"))
+    login = url_for("opsweb_panel.login", next=_back_to())
     if request.headers.get("HX-Request") or request.method != "GET":
         # htmx follows HX-Redirect whatever the status: a panel whose sign-in expired
         # goes to the login page instead of swapping an error in place of the table.
@@ -191,6 +191,16 @@ def _refuse(message: str, json_twin: bool, gate: Gate):
         resp.headers["HX-Redirect"] = login
         return resp
     return redirect(login)
+
+
+def _back_to() -> str:
+    """Where to return after signing in: for an htmx request the page that holds the
+    panel (a host's page when embedded), not the fragment it asked for."""
+    page = urlsplit(request.headers.get("HX-Current-URL", "")) \
+        if request.headers.get("HX-Request") else None
+    if page and page.path:
+        return page.path + (f"?{page.query}" if page.query else "")
+    return request.full_path.rstrip("?")
 
 
 def safe_next(target: str | None) -> str:

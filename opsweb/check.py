@@ -23,8 +23,15 @@ def run_check(config: dict, out: TextIO) -> int:
 
     try:
         health = port.pc_health(platform)
-    except port.PlatformError as err:
+    except (port.Unreachable, port.Timeout) as err:
         say(False, err.message)
+        return 1
+    except port.PlatformError as err:  # it answered, but not as Paperclip does
+        say(False, f"this is not a Paperclip API: {url}/api/health answered: {err.message}")
+        return 1
+    if not {"status", "version"} <= set(health):
+        say(False, f"this is not a Paperclip API: {url}/api/health answered without"
+                   " Paperclip's status and version")
         return 1
     say(health.get("status") == "ok",
         f"Paperclip {health.get('version', '?')} at {url}, deployment mode"
@@ -33,7 +40,7 @@ def run_check(config: dict, out: TextIO) -> int:
     say(True, "using a board API key" if token else
         "no OPSWEB_PAPERCLIP_TOKEN: works only with a loopback local_trusted Paperclip")
 
-    visible: dict[str, str] = {}
+    visible: dict[str, str] | None = None
     try:
         visible = {c["id"]: c.get("name", "") for c in port.pc_list_companies(platform)}
         # GET /api/companies is board-only, like cancel and reset-session.
@@ -42,10 +49,15 @@ def run_check(config: dict, out: TextIO) -> int:
     except port.PlatformError as err:
         say(False, f"no board access, so Stop and Reset will be refused: {err.message}")
 
-    for cid in config.get("OPSWEB_COMPANIES") or tuple(visible):
+    for cid in config.get("OPSWEB_COMPANIES") or tuple(visible or ()):
+        if visible is not None and cid not in visible:
+            # Paperclip 2026.916.1 answers an unknown company's live runs with [],
+            # which would read as "ok, 0 live runs".
+            say(False, f"company {cid}: not among the companies this key can see")
+            continue
         try:
             runs = port.pc_list_live_runs(platform, cid)
-            say(True, f"company {visible.get(cid) or cid}: {len(runs)} live run(s) readable")
+            say(True, f"company {(visible or {}).get(cid) or cid}: {len(runs)} live run(s) readable")
         except port.PlatformError as err:
             say(False, f"company {cid}: {err.message}")
     if not (config.get("OPSWEB_COMPANIES") or visible):

@@ -3,37 +3,43 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
-from opsweb.settings import SETTINGS, from_env
+from opsweb import logs
+from opsweb.settings import SETTINGS, SettingError, resolve
+
+DEMO_AUDIT_URL = "sqlite:///:memory:"  # the demo's Stops never reach a real trail
 
 
-def _add_settings(parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None):
-    defaults = from_env()
+def _version() -> str:
+    try:
+        return version("opsweb")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _shown(default: object) -> str:
+    shown = ",".join(default) if isinstance(default, tuple) else default
+    return "unset" if shown in (None, "") else str(shown)
+
+
+def _add_settings(parser: argparse.ArgumentParser, only: tuple[str, ...]):
+    """Flags keep their raw text: `resolve` parses flags and environment alike, so a
+    malformed value gets the same one-line answer wherever it came from."""
     for s in SETTINGS:
-        if s.flag and (only is None or s.env in only):
-            shown = ",".join(s.default) if isinstance(s.default, tuple) else s.default
-            parser.add_argument(s.flag, dest=s.env, type=s.parse, default=defaults[s.env],
-                                help=f"{s.help} (env {s.env}; default {shown or 'unset'})")
+        if s.flag and s.env in only:
+            parser.add_argument(s.flag, dest=s.env, default=None,
+                                metavar=s.flag.lstrip("-").upper().replace("-", "_"),
+                                help=f"{s.help} (env {s.env}; default {_shown(s.default)})")
 
 
 def _epilog() -> str:
     lines = ["settings (environment variables):"]
     for s in SETTINGS:
-        shown = ",".join(s.default) if isinstance(s.default, tuple) else s.default
-        lines.append(f"  {s.env:<28} {s.help} [default: {shown if shown not in (None, '') else 'unset'}]")
+        lines.append(f"  {s.env:<28} {s.help} [default: {_shown(s.default)}]")
     return "\n".join(lines)
-
-
-def _serve_app(app, host: str, port: int, debug: bool, threads: int) -> None:
-    if debug:
-        app.run(host=host, port=port, debug=True, threaded=True)
-        return
-    import waitress
-    # Every open page keeps a connection alive to poll every 4 s; waitress's default
-    # limit of 100 connections would turn the 101st viewer away.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="opsweb",
-                   connection_limit=2000)
 
 
 def _create(config: dict):
@@ -47,69 +53,132 @@ def _create(config: dict):
         return None
 
 
-def cmd_serve(args) -> int:
-    config = {s.env: getattr(args, s.env) for s in SETTINGS if hasattr(args, s.env)}
+def _bind(app, config: dict):
+    """waitress bound to its port (before anything says the panel is up), or None
+    after one line saying why not."""
+    import waitress
+    host, port = config["OPSWEB_HOST"], config["OPSWEB_PORT"]
+    if config["OPSWEB_ACCESS_LOG"]:
+        app = logs.AccessLog(app)
+    try:
+        # Every open page keeps a connection alive to poll every 4 s; waitress's default
+        # limit of 100 connections would turn the 101st viewer away.
+        return waitress.create_server(app, host=host, port=port,
+                                      threads=config["OPSWEB_THREADS"], ident="opsweb",
+                                      connection_limit=2000)
+    except OSError as err:
+        print(f"opsweb: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
+        return None
+
+
+def _address(server, config: dict) -> str:
+    """The panel's address as bound: port 0 becomes the port the system chose."""
+    port = server.effective_port if server is not None else config["OPSWEB_PORT"]
+    return f"http://{config['OPSWEB_HOST']}:{port}"
+
+
+def _taken(host: str, port: int) -> str | None:
+    """Why `port` cannot be bound, asked first: werkzeug (the demo Paperclip's server)
+    answers a taken port with two lines of its own and exits."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            return err.strerror or str(err)
+    return None
+
+
+def _serve(app, server, config: dict) -> None:
+    """Until Ctrl-C. `server` is None with --debug: Flask's development server."""
+    try:
+        if server is None:
+            app.run(host=config["OPSWEB_HOST"], port=config["OPSWEB_PORT"], debug=True,
+                    threaded=True)
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.close()
+
+
+def cmd_serve(args, config: dict) -> int:
     app = _create(config)
     if app is None:
         return 2
-    if not app.config.get("OPSWEB_OPERATOR_TOKENS") and args.OPSWEB_HOST not in (
+    server = None if args.debug else _bind(app, config)
+    if server is None and not args.debug:
+        return 1
+    if not config["OPSWEB_OPERATOR_TOKENS"] and config["OPSWEB_HOST"] not in (
             "127.0.0.1", "localhost", "::1"):
         print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
               file=sys.stderr, flush=True)
-    print(f"opsweb: panel on http://{args.OPSWEB_HOST}:{args.OPSWEB_PORT}/operations"
-          f" against Paperclip at {args.OPSWEB_PAPERCLIP_URL}", flush=True)
-    _serve_app(app, args.OPSWEB_HOST, args.OPSWEB_PORT, args.debug, args.threads)
+    print(f"opsweb: panel on {_address(server, config)}/operations"
+          f" against Paperclip at {config['OPSWEB_PAPERCLIP_URL']}", flush=True)
+    _serve(app, server, config)
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args, config: dict) -> int:
     from opsweb.demo.runner import DemoServer
 
-    demo = DemoServer(port=args.demo_port).start()
-    app = _create({"OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
-                   "OPSWEB_COMPANIES": ()})
-    if app is None:
-        demo.stop()
-        return 2
-    print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}", flush=True)
-    print(f"opsweb demo: open http://{args.OPSWEB_HOST}:{args.OPSWEB_PORT}/operations",
-          flush=True)
+    taken = _taken("127.0.0.1", config["OPSWEB_DEMO_PORT"])
+    if taken:
+        print(f"opsweb demo: cannot listen on 127.0.0.1:{config['OPSWEB_DEMO_PORT']}: {taken}",
+              file=sys.stderr)
+        return 1
+    demo = DemoServer(port=config["OPSWEB_DEMO_PORT"]).start()
     try:
-        _serve_app(app, args.OPSWEB_HOST, args.OPSWEB_PORT, args.debug, args.threads)
+        # Its own in-memory audit trail: demo Stops must never show up in a real panel.
+        config = {**config, "OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
+                  "OPSWEB_COMPANIES": (), "OPSWEB_AUDIT_URL": DEMO_AUDIT_URL}
+        app = _create(config)
+        if app is None:
+            return 2
+        server = None if args.debug else _bind(app, config)
+        if server is None and not args.debug:
+            return 1
+        print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}"
+              f" (try: opsweb check --paperclip-url {demo.url})", flush=True)
+        print(f"opsweb demo: open {_address(server, config)}/operations", flush=True)
+        _serve(app, server, config)
     finally:
         demo.stop()
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args, config: dict) -> int:
     from opsweb.check import run_check
-    config = {**from_env(), **{s.env: getattr(args, s.env) for s in SETTINGS
-                               if hasattr(args, s.env)}}
     return run_check(config, out=sys.stdout)
+
+
+SERVE_FLAGS = tuple(s.env for s in SETTINGS if s.env != "OPSWEB_DEMO_PORT")
+DEMO_FLAGS = ("OPSWEB_HOST", "OPSWEB_PORT", "OPSWEB_THREADS", "OPSWEB_LOG_LEVEL",
+              "OPSWEB_DEMO_PORT")
+CHECK_FLAGS = ("OPSWEB_PAPERCLIP_URL", "OPSWEB_COMPANIES", "OPSWEB_TIMEOUT")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsweb", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=_epilog())
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"opsweb {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="{serve,demo,check}")
     common = dict(formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_epilog())
 
     serve = sub.add_parser("serve", help="the panel against a Paperclip server", **common)
-    _add_settings(serve)
+    _add_settings(serve, SERVE_FLAGS)
     demo = sub.add_parser("demo", help="a built-in demo Paperclip plus the panel against it",
                           **common)
-    _add_settings(demo, only=("OPSWEB_HOST", "OPSWEB_PORT"))
-    demo.add_argument("--demo-port", type=int, default=0,
-                      help="port of the demo Paperclip server (default: a free one)")
+    _add_settings(demo, DEMO_FLAGS)
     for p in (serve, demo):
-        p.add_argument("--threads", type=int, default=int(os.environ.get("OPSWEB_THREADS", 16)),
-                       help="worker threads of the production server (env OPSWEB_THREADS; default 16)")
         p.add_argument("--debug", action="store_true",
                        help="Flask's development server with the debugger, instead of waitress")
     check = sub.add_parser("check", help="check the connection to Paperclip and the key's rights",
                            **common)
-    _add_settings(check, only=("OPSWEB_PAPERCLIP_URL", "OPSWEB_COMPANIES", "OPSWEB_TIMEOUT"))
+    _add_settings(check, CHECK_FLAGS)
     serve.set_defaults(func=cmd_serve)
     demo.set_defaults(func=cmd_demo)
     check.set_defaults(func=cmd_check)
@@ -117,8 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    flags = {s.env: getattr(args, s.env) for s in SETTINGS if hasattr(args, s.env)}
+    try:
+        config = resolve(os.environ, flags)
+    except SettingError as err:
+        print(f"opsweb: {err}", file=sys.stderr)
+        return 2
+    logs.configure(config["OPSWEB_LOG_LEVEL"])
+    return args.func(args, config)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Callable
 from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.coalesce import Coalescer
+from opsweb.jsonstyle import camel_keys
 
 # Attention order: what an operator must look at first sorts first.
 _ATTENTION = {"critical": 0, "suspicious": 1, "ok": 2, "snoozed": 3, "not_applicable": 4}
@@ -41,8 +42,15 @@ class Row:
     status_message: str | None
     phase_label: str | None
 
+    @property
+    def shown_phase(self) -> str | None:
+        """Paperclip's execution label when it adds something: not the usual
+        "Working", nor a repeat of the status ("Queued" on a queued run)."""
+        label = self.phase_label
+        return None if not label or label.lower() in ("working", self.status) else label
+
     def to_json(self) -> dict:
-        return asdict(self)
+        return camel_keys(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,16 @@ class Fleet:
         a fleet whose only change is the passing seconds is unchanged. `context` is
         whatever else shapes the panel (its filters)."""
         shown: list = [context, *((r.run_id, r.status, r.silence_level, r.issue_label, r.agent_name,
-                  r.status_message, timefmt.duration(r.age_seconds),
+                  r.status_message, r.shown_phase, timefmt.duration(r.age_seconds),
                   timefmt.duration(r.silence_age_seconds)) for r in self.rows)]
         shown.append([(e.company_id, e.error) for e in self.errors])
         digest = hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
         return digest[:20]
+
+    @property
+    def agent_count(self) -> int:
+        """An agent with a running and a queued run is one agent and two runs."""
+        return len({r.agent_id for r in self.rows})
 
     def to_json(self) -> dict:
         return {"runs": [r.to_json() for r in self.rows],

@@ -48,15 +48,15 @@ ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": TEXT}},
-    "Row": {"type": "object", "required": ["run_id", "company_id", "agent_id", "status"],
+    "Row": {"type": "object", "required": ["runId", "companyId", "agentId", "status"],
             "properties": {
-                "run_id": TEXT, "company_id": TEXT, "company_name": TEXT, "agent_id": TEXT,
-                "agent_name": TEXT, "adapter_type": TEXT, "status": TEXT,
-                "issue_id": MAYBE_TEXT, "issue_label": MAYBE_TEXT, "created_at": MAYBE_TEXT,
-                "started_at": MAYBE_TEXT, "age_seconds": MAYBE_NUMBER,
-                "silence_level": TEXT, "silence_age_seconds": MAYBE_NUMBER,
-                "last_output_at": MAYBE_TEXT, "status_message": MAYBE_TEXT,
-                "phase_label": MAYBE_TEXT}},
+                "runId": TEXT, "companyId": TEXT, "companyName": TEXT, "agentId": TEXT,
+                "agentName": TEXT, "adapterType": TEXT, "status": TEXT,
+                "issueId": MAYBE_TEXT, "issueLabel": MAYBE_TEXT, "createdAt": MAYBE_TEXT,
+                "startedAt": MAYBE_TEXT, "ageSeconds": MAYBE_NUMBER,
+                "silenceLevel": TEXT, "silenceAgeSeconds": MAYBE_NUMBER,
+                "lastOutputAt": MAYBE_TEXT, "statusMessage": MAYBE_TEXT,
+                "phaseLabel": MAYBE_TEXT}},
     "Fleet": {"type": "object", "required": ["runs", "errors", "companies"], "properties": {
         "runs": {"type": "array", "items": _ref("Row")},
         "errors": {"type": "array", "items": {"type": "object", "required": ["companyId", "error"],
@@ -113,9 +113,9 @@ def document(prefix: str) -> dict:
             "responses": {"200": _json("The fleet (always 200; failures are in errors)",
                                        _ref("Fleet")),
                           "304": {"description": "Unchanged since the ETag sent"}, **COMMON}}},
-        "/runs/{run_id}/log": {"get": {
+        "/runs/{runId}/log": {"get": {
             "operationId": "runLog", "summary": "The run's log as transcript entries and text",
-            "parameters": [_path("run_id"),
+            "parameters": [_path("runId"),
                            _query("cursor", "only what came after this cursor", CURSOR),
                            _query("before", "the window before an `earlier` offset", OFFSET),
                            _query("format", "json (default) or text",
@@ -123,25 +123,25 @@ def document(prefix: str) -> dict:
             "responses": {"200": {"description": "The transcript", "content": {
                 "application/json": {"schema": _ref("Log")}, "text/plain": {"schema": TEXT}}},
                 **COMMON, **UPSTREAM}}},
-        "/runs/{run_id}/log.ndjson": {"get": {
+        "/runs/{runId}/log.ndjson": {"get": {
             "operationId": "runLogNdjson", "summary": "The raw NDJSON log, streamed",
-            "parameters": [_path("run_id")],
+            "parameters": [_path("runId")],
             "responses": {"200": {"description": "NDJSON records",
                                   "content": {"application/x-ndjson": {"schema": TEXT}}},
                           **COMMON, **UPSTREAM}}},
-        "/runs/{run_id}/events": {"get": {
+        "/runs/{runId}/events": {"get": {
             "operationId": "runEvents", "summary": "The run's events after a sequence number",
-            "parameters": [_path("run_id"),
+            "parameters": [_path("runId"),
                            _query("after", "sequence number", {"type": "integer", "minimum": 0,
                                                                "maximum": 2**53 - 1})],
             "responses": {"200": _json("Events", _ref("Events")), **COMMON, **UPSTREAM}}},
-        "/runs/{run_id}/cancel": {"post": {
+        "/runs/{runId}/cancel": {"post": {
             "operationId": "cancelRun", "summary": "Stop: Paperclip's graceful cancel, never retried",
-            "parameters": [_path("run_id")], "requestBody": ACTION_BODY,
+            "parameters": [_path("runId")], "requestBody": ACTION_BODY,
             "responses": action_answers}},
-        "/agents/{agent_id}/reset-session": {"post": {
+        "/agents/{agentId}/reset-session": {"post": {
             "operationId": "resetSession", "summary": "Reset the agent's session, never retried",
-            "parameters": [_path("agent_id")], "requestBody": ACTION_BODY,
+            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
             "responses": action_answers}},
         "/audit": {"get": {
             "operationId": "audit", "summary": "Recorded Stop and Reset actions, newest first",

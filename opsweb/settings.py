@@ -1,14 +1,62 @@
 """Every setting opsweb reads, in one table: the README, `--help` and the app
-factory all read it from here so they cannot disagree."""
+factory all read it from here so they cannot disagree.
+
+Each value is checked when opsweb starts: a malformed one is a `SettingError` whose
+message is one line naming the setting and what it accepts. Numbers are ASCII digits
+only (Python's own parsers would take "nan", "1_000" or other scripts' digits).
+"""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used; opsweb refuses to start."""
 
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _seconds(value: str) -> float:
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value.strip(), re.ASCII) or float(value) <= 0:
+        raise ValueError("a number above 0 written in digits, like 3 or 1.5")
+    return float(value)
+
+
+def _whole(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,6}", value.strip(), re.ASCII) \
+                or not low <= int(value) <= high:
+            raise ValueError(f"{what} from {low} to {high}, in digits")
+        return int(value)
+    return parse
+
+
+def _url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not re.match(r"https?://[^/]", value):
+        raise ValueError("an http:// or https:// URL (add http://, e.g. http://127.0.0.1:3100)")
+    if value.endswith("/api"):
+        raise ValueError("Paperclip's base URL without /api (drop /api)")
+    return value
+
+
+def _log_level(value: str) -> str:
+    if value.strip().upper() not in LOG_LEVELS:
+        raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+    return value.strip().upper()
+
+
+def _switch(value: str) -> bool:
+    if value.strip().lower() not in ("0", "1", "true", "false", "on", "off", "yes", "no"):
+        raise ValueError("1 or 0 (also on/off, true/false, yes/no)")
+    return value.strip().lower() in ("1", "true", "on", "yes")
 
 
 @dataclass(frozen=True)
@@ -23,22 +71,37 @@ class Setting:
     def key(self) -> str:  # the app.config key
         return self.env
 
+    @property
+    def name(self) -> str:
+        return f"{self.env} ({self.flag})" if self.flag else self.env
+
+    def read(self, raw: str | None) -> object:
+        """The default for unset or empty, else the parsed value; SettingError says why not."""
+        if raw is None or raw == "":
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError as err:
+            raise SettingError(f"{self.name} must be {err}; got {raw[:80]!r}") from None
+
 
 SETTINGS = (
     Setting("OPSWEB_PAPERCLIP_URL", "--paperclip-url", "http://127.0.0.1:3100",
-            "Paperclip base URL (without /api)"),
+            "Paperclip base URL (without /api)", _url),
     Setting("OPSWEB_PAPERCLIP_TOKEN", None, None,
             "board API key, sent as `Authorization: Bearer` only when set; never shown to browsers"),
     Setting("OPSWEB_COMPANIES", "--companies", (),
             "comma-separated company ids; unset = every company the key can see", _csv),
     Setting("OPSWEB_HOST", "--host", "127.0.0.1", "where the standalone panel listens"),
-    Setting("OPSWEB_PORT", "--port", 8700, "port of the standalone panel", int),
+    Setting("OPSWEB_PORT", "--port", 8700, "port of the standalone panel; 0 = a free one",
+            _whole(0, 65535, "a port number")),
     Setting("OPSWEB_TIMEOUT", "--timeout", 3.0,
-            "seconds opsweb waits for one Paperclip read (shorter than the 4 s refresh)", float),
+            "seconds opsweb waits for one Paperclip read (shorter than the 4 s refresh)",
+            _seconds),
     Setting("OPSWEB_ACTION_TIMEOUT", None, 15.0,
-            "seconds opsweb waits for Paperclip to answer Stop or Reset", float),
+            "seconds opsweb waits for Paperclip to answer Stop or Reset", _seconds),
     Setting("OPSWEB_FRESHNESS", None, 1.5,
-            "seconds one live-runs answer is shared by all viewers (per process)", float),
+            "seconds one live-runs answer is shared by all viewers (per process)", _seconds),
     Setting("OPSWEB_SECRET_KEY", None, None,
             "signs the session cookie (CSRF token, signed-in operator); required with"
             " OPSWEB_OPERATOR_TOKENS, else random per process"),
@@ -46,7 +109,7 @@ SETTINGS = (
             "who may use the panel: `alice:TOKEN,bob:TOKEN` or the path of a file with one"
             " `name:token` per line; unset = anyone on 127.0.0.1, as operator `local`"),
     Setting("OPSWEB_SESSION_HOURS", None, 12.0,
-            "hours a browser sign-in lasts", float),
+            "hours a browser sign-in lasts", _seconds),
     Setting("OPSWEB_AUDIT_URL", "--audit-url", None,
             "where Stop and Reset are recorded: sqlite:///PATH or postgresql://…;"
             " unset = sqlite file opsweb-audit.db in the instance folder"),
@@ -54,13 +117,25 @@ SETTINGS = (
             "folder for opsweb's own files (the SQLite audit); unset = Flask's instance folder"),
     Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,
             "Paperclip UI address for links to runs and agents; no links when unset"),
+    Setting("OPSWEB_THREADS", "--threads", 16, "worker threads of the production server",
+            _whole(1, 1000, "a whole number of threads")),
+    Setting("OPSWEB_LOG_LEVEL", "--log-level", "INFO",
+            f"the least important log lines printed: {', '.join(LOG_LEVELS)}", _log_level),
+    Setting("OPSWEB_ACCESS_LOG", None, False,
+            "1 = one log line per request (method, path, status, milliseconds)", _switch),
+    Setting("OPSWEB_DEMO_PORT", "--demo-port", 0,
+            "`opsweb demo` only: port of the demo Paperclip; 0 = a free one",
+            _whole(0, 65535, "a port number")),
 )
 
 
+def resolve(environ: Mapping[str, str], flags: Mapping[str, str] | None = None
+            ) -> dict[str, object]:
+    """Every setting: a flag's raw text wins over the environment, else the default."""
+    flags = flags or {}
+    return {s.key: s.read(flags[s.env] if flags.get(s.env) is not None else environ.get(s.env))
+            for s in SETTINGS}
+
+
 def from_env(environ: Mapping[str, str] | None = None) -> dict[str, object]:
-    environ = os.environ if environ is None else environ
-    config = {}
-    for s in SETTINGS:
-        raw = environ.get(s.env)
-        config[s.key] = s.default if raw in (None, "") else s.parse(raw)
-    return config
+    return resolve(os.environ if environ is None else environ)

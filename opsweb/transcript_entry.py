@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from opsweb.jsonstyle import camel
+
 KINDS = frozenset({
     "assistant", "thinking", "user", "tool_call", "tool_result", "init", "result",
     "stderr", "system", "stdout", "unparsed",
@@ -43,7 +45,7 @@ class Entry:
             value = getattr(self, f.name)
             if value is None or value is False or value == ():
                 continue
-            out[f.name] = [list(s) for s in value] if f.name == "spans" else (
+            out[camel(f.name)] = [list(s) for s in value] if f.name == "spans" else (
                 list(value) if f.name == "errors" else value)
         return out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, errors, openapi, timefmt, trail
+from opsweb import auth, csrf, embed, errors, headers, openapi, timefmt, trail
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -20,6 +20,10 @@ panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
 api = Blueprint("opsweb_api", __name__)
 for _name, _filter in timefmt.FILTERS.items():
     panel.add_app_template_filter(_filter, _name)
+embed.register(panel)
+# Embedded answers carry the same headers as standalone ones.
+panel.after_request(headers.secure)
+api.after_request(headers.secure)
 
 
 @panel.context_processor
@@ -267,6 +271,7 @@ for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)
     api.add_url_rule(_rule, view_func=_view, methods=_methods)
 panel.add_url_rule("", view_func=page)
+panel.add_url_rule("/", endpoint="page_slash", view_func=page)  # /operations/ as typed
 panel.add_url_rule("/login", view_func=auth.login, methods=["GET", "POST"])
 panel.add_url_rule("/logout", view_func=auth.logout, methods=["POST"])
 api.add_url_rule("/runs/<run_id>/log.ndjson", view_func=run_log_ndjson)

@@ -2,7 +2,7 @@
 Paperclip's graceful cancel and runtime-state reset."""
 from bs4 import BeautifulSoup
 
-SHELL_AGENT = "a9e00000-0000-4000-8000-000000000013"
+SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 
 
 def outcome(resp):

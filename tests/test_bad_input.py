@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-RUN = "b0000000-0000-4000-8000-000000000001"
-AGENT = "a9e00000-0000-4000-8000-000000000013"
+RUN = "b0000001-0000-4000-8000-000000000001"
+AGENT = "a9e00013-0000-4000-8000-000000000013"
 TOKEN = "bad-input-operator-token-0123"
 
 

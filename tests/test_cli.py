@@ -37,10 +37,10 @@ def test_check_fails_on_a_wrong_key():
 
 
 def test_check_names_a_failing_company(demo):
-    demo.control("POST", "/faults", companyId="c0ffee00-0000-4000-8000-000000000002", mode="403")
+    demo.control("POST", "/faults", companyId="c0ffee02-0000-4000-8000-000000000002", mode="403")
     status, text = check(demo.url)
     assert status == 1
-    assert "FAIL company c0ffee00-0000-4000-8000-000000000002" in text and "403" in text
+    assert "FAIL company c0ffee02-0000-4000-8000-000000000002" in text and "403" in text
 
 
 def test_serve_help_lists_every_setting_with_its_default():

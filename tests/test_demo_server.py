@@ -19,9 +19,9 @@ from json_kinds import kind
 FIXTURES = Path(__file__).parent / "fixtures" / "paperclip-2026.916.1"
 EXTRA = Path(__file__).parent / "fixtures" / "paperclip-2026.916.1-extra"
 T0 = 1_795_000_000.0  # a frozen "now" (2026-11-18), so every answer is deterministic
-CLAUDE_CODER = "a9e00000-0000-4000-8000-000000000011"  # maxConcurrentRuns 1
-SHELL_BOT = "a9e00000-0000-4000-8000-000000000013"
-ARCHIVIST = "a9e00000-0000-4000-8000-000000000024"  # idle at start, heartbeat on
+CLAUDE_CODER = "a9e00011-0000-4000-8000-000000000011"  # maxConcurrentRuns 1
+SHELL_BOT = "a9e00013-0000-4000-8000-000000000013"
+ARCHIVIST = "a9e00024-0000-4000-8000-000000000024"  # idle at start, heartbeat on
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 TOKEN = "pcp_board_" + "ab" * 24
 
@@ -435,7 +435,7 @@ def test_process_script_prints_markup_hebrew_ansi_and_ragged_chunks(paperclip):
 
 
 def test_an_unusual_adapter_prints_something_generic(paperclip):
-    rid = played(paperclip, "gemini", "a9e00000-0000-4000-8000-000000000014")
+    rid = played(paperclip, "gemini", "a9e00014-0000-4000-8000-000000000014")
     lines = stdout_lines(whole_log(paperclip, rid))
     assert any(line.startswith('{"type":"init"') for line in lines)
     assert any(not line.startswith("{") and not line.startswith("[paperclip]") for line in lines)

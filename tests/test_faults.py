@@ -9,9 +9,9 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
-SHELL_AGENT = "a9e00000-0000-4000-8000-000000000013"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
+SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 TIMEOUT = 1.0
 REASONS = {  # as they read in lower case
     "down": "unreachable", "slow": "did not answer", "401": "credentials (401)",
@@ -49,7 +49,7 @@ def test_a_fault_leaves_the_panel_up_with_the_reason_and_one_log_line(demo, quic
     assert twin.status_code == 200
     body = twin.json()
     assert len(body["errors"]) == 1 and reason in body["errors"][0]["error"].lower()
-    companies = {r["company_id"] for r in body["runs"]}
+    companies = {r["companyId"] for r in body["runs"]}
     if scope == "one company":
         assert body["errors"][0]["companyId"] == GLOBEX and companies == {ACME}
         assert "Globex Research" in errors[0]

@@ -2,8 +2,8 @@
 following new output while the run lives, with its event timeline."""
 from bs4 import BeautifulSoup
 
-CLAUDE_AGENT = "a9e00000-0000-4000-8000-000000000011"
-SHELL_AGENT = "a9e00000-0000-4000-8000-000000000013"
+CLAUDE_AGENT = "a9e00011-0000-4000-8000-000000000011"
+SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 
 
 def new_run(demo, agent=SHELL_AGENT, status="running"):

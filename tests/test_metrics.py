@@ -28,7 +28,7 @@ def test_metrics_count_runs_silence_and_upstream_calls(demo, panel):
 
 
 def test_a_failing_company_shows_in_metrics(demo, panel):
-    demo.control("POST", "/faults", companyId="c0ffee00-0000-4000-8000-000000000002", mode="500")
+    demo.control("POST", "/faults", companyId="c0ffee02-0000-4000-8000-000000000002", mode="500")
     m = scrape(panel)
     assert samples(m["opsweb_company_up"], company="Globex Research") == [0]
     assert samples(m["opsweb_upstream_errors"], kind="UpstreamError")

@@ -4,8 +4,8 @@ import json
 
 from bs4 import BeautifulSoup
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 UNKNOWN_COMPANY = "c0ffee00-0000-4000-8000-0000000000ff"
 
 
@@ -83,12 +83,12 @@ def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
 def test_json_twin_has_the_same_runs(demo, panel):
     html_ids = [r["data-run-id"] for r in rows(panel.soup("/operations/agents"))]
     body = panel.get("/api/operations/agents").json()
-    assert [r["run_id"] for r in body["runs"]] == html_ids
+    assert [r["runId"] for r in body["runs"]] == html_ids
     assert body["errors"] == []
     assert {c["name"] for c in body["companies"]} == {"Acme Ops", "Globex Research"}
     first = body["runs"][0]
-    assert {"agent_name", "status", "silence_level", "silence_age_seconds", "issue_label",
-            "company_name", "adapter_type", "age_seconds"} <= set(first)
+    assert {"agentName", "status", "silenceLevel", "silenceAgeSeconds", "issueLabel",
+            "companyName", "adapterType", "ageSeconds"} <= set(first)
 
 
 def test_configured_companies_limit_the_panel(demo, panel_for):
@@ -148,7 +148,7 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
             break
     assert cached.status_code == 304
     # a change in the fleet is a new version: the panel is sent again
-    demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024", status="running")
+    demo.control("POST", "/runs", agentId="a9e00024-0000-4000-8000-000000000024", status="running")
     import time
     time.sleep(1.6)  # past the coalescing window
     changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
@@ -165,11 +165,11 @@ def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):
     form = only.select_one("form.ow-filters")
     assert form.select_one("#ow-filter-company option[selected]")["value"] == GLOBEX
     silent = panel.get("/api/operations/agents", params={"silent": "1"}).json()["runs"]
-    assert {r["silence_level"] for r in silent} == {"suspicious", "critical"}
+    assert {r["silenceLevel"] for r in silent} == {"suspicious", "critical"}
     queued = panel.get("/api/operations/agents", params={"status": "queued"}).json()["runs"]
     assert queued and {r["status"] for r in queued} == {"queued"}
     named = panel.get("/api/operations/agents", params={"agent": "codex"}).json()["runs"]
-    assert {r["agent_name"] for r in named} == {"Codex Fixer", "Paper Codex"}
+    assert {r["agentName"] for r in named} == {"Codex Fixer", "Paper Codex"}
     none = panel.soup("/operations/agents?agent=nobody")
     assert none.select_one(".ow-empty").get_text(strip=True) == "No run matches these filters."
 

@@ -6,8 +6,8 @@ import pytest
 
 from opsweb.demo.runner import DemoServer
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 
 
 def company_names(soup):
@@ -39,7 +39,7 @@ def test_one_company_failing_leaves_the_other_on_screen(demo, panel, mode, reaso
     twin = panel.get("/api/operations/agents")
     assert twin.status_code == 200
     body = twin.json()
-    assert {r["company_name"] for r in body["runs"]} == {"Acme Ops"}
+    assert {r["companyName"] for r in body["runs"]} == {"Acme Ops"}
     assert [e["companyId"] for e in body["errors"]] == [GLOBEX]
     assert reason in body["errors"][0]["error"]
 
@@ -58,7 +58,7 @@ def test_paperclip_down_entirely_says_unreachable(panel_for):
     assert f"Paperclip at {url} is unreachable" in error
     assert panel.get("/api/operations/agents").json()["errors"][0]["error"].startswith(
         f"Paperclip at {url} is unreachable")
-    log = panel.get("/api/operations/runs/b0000000-0000-4000-8000-000000000001/log")
+    log = panel.get("/api/operations/runs/b0000001-0000-4000-8000-000000000001/log")
     assert log.status_code == 502 and "unreachable" in log.json()["error"]
 
 
@@ -103,7 +103,7 @@ def test_token_is_sent_as_bearer_and_never_reaches_the_browser(panel_for):
         panel = panel_for(paperclip.url, OPSWEB_PAPERCLIP_TOKEN=token)
         pages = [panel.get(p).text for p in ("/operations", "/operations/agents",
                                              "/api/operations/agents")]
-        rid = panel.get("/api/operations/agents").json()["runs"][0]["run_id"]
+        rid = panel.get("/api/operations/agents").json()["runs"][0]["runId"]
         pages += [panel.get(f"/operations/runs/{rid}/log").text,
                   panel.get(f"/api/operations/runs/{rid}/log").text]
         assert all(token not in p for p in pages)

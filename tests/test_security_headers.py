@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "opsweb" / "templates" / "opsweb"
-RUN = "b0000000-0000-4000-8000-000000000001"
+RUN = "b0000001-0000-4000-8000-000000000001"
 
 
 def assert_hardened(resp):

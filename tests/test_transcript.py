@@ -234,7 +234,7 @@ def test_transcript_text_reads_like_a_terminal_session():
 def test_entry_json_twin_keeps_set_fields_only():
     entries = convert_log(corpus("claude_local.ndjson") + corpus("cut_ansi_control.ndjson"), "claude_local")
     call = entries[4].to_json()
-    assert call == {"kind": "tool_call", "ts": call["ts"], "text": "", "name": "Bash", "tool_use_id": "toolu_01ABC",
+    assert call == {"kind": "tool_call", "ts": call["ts"], "text": "", "name": "Bash", "toolUseId": "toolu_01ABC",
                     "input": entries[4].input, "seq": 5}
     red = next(e for e in entries if e.spans).to_json()
     assert red["spans"][0] == ["ERROR", "ow-ansi-red ow-ansi-bold"]

@@ -6,8 +6,8 @@ into records; nothing here has behaviour.
 
 from __future__ import annotations
 
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 
 COMPANIES = [
     {"id": ACME, "name": "Acme Ops", "prefix": "OPS",
@@ -16,16 +16,18 @@ COMPANIES = [
 ]
 
 
+# The number sits in the first 8 characters too: the panel shows ids cut to 8, and
+# those must tell the seeded agents, runs and issues apart.
 def _a(n: int) -> str:
-    return f"a9e00000-0000-4000-8000-0000000000{n:02d}"
+    return f"a9e000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 def _r(n: int) -> str:
-    return f"b0000000-0000-4000-8000-0000000000{n:02d}"
+    return f"b00000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 def _i(n: int) -> str:
-    return f"e0000000-0000-4000-8000-0000000000{n:02d}"
+    return f"e00000{n:02d}-0000-4000-8000-0000000000{n:02d}"
 
 
 _SHELL_ARGS = ["-c", 'for i in $(seq 1 40); do echo "tick $i <script>alert(1)</script> שלום"; '
@@ -99,6 +101,8 @@ ISSUES = [
 
 # kind: playing = mid-script, plays on; queued = waiting behind a running run;
 # hang = printed a little `age` seconds ago and went silent; finished = history.
+# batch_lines: a batch job's output first, making a log longer than the panel's tail
+# window (256 KB), so its `earlier` cursor is there to try.
 RUNS = [
     {"id": _r(1), "agent": _a(11), "kind": "playing", "age": 12, "issue": _i(12)},
     {"id": _r(2), "agent": _a(11), "kind": "queued", "age": 5, "issue": _i(7)},
@@ -106,7 +110,8 @@ RUNS = [
     {"id": _r(4), "agent": _a(13), "kind": "playing", "age": 6, "issue": None},
     {"id": _r(5), "agent": _a(14), "kind": "playing", "age": 4, "issue": _i(14)},
     {"id": _r(6), "agent": _a(15), "kind": "hang", "age": 95 * 60, "issue": _i(15)},
-    {"id": _r(7), "agent": _a(21), "kind": "hang", "age": 5 * 3600, "issue": _i(23)},
+    {"id": _r(7), "agent": _a(21), "kind": "hang", "age": 5 * 3600, "issue": _i(23),
+     "batch_lines": 4000},
     {"id": _r(8), "agent": _a(22), "kind": "hang", "age": 2 * 3600, "issue": _i(25),
      "snooze": 24 * 3600},
     {"id": _r(9), "agent": _a(23), "kind": "playing", "age": 7, "issue": None},
@@ -127,6 +132,9 @@ RUN_ROLES = {
     "snoozed": _r(8), "globexCodexRunning": _r(9), "succeeded": _r(21), "failed": _r(22),
     "globexSucceeded": _r(23), "cancelled": _r(24),
 }
+
+
+BATCH_LINES_PER_CHUNK = 50
 
 
 def populate(world, now: float) -> None:
@@ -186,6 +194,11 @@ def _seed_run(world, spec: dict, now: float, lifecycle) -> None:
         return
     # hang and finished runs printed their lines quickly, long ago
     t = t0 + 0.5
+    for first in range(1, spec.get("batch_lines", 0) + 1, BATCH_LINES_PER_CHUNK):
+        lines = range(first, min(first + BATCH_LINES_PER_CHUNK, spec["batch_lines"] + 1))
+        lifecycle.emit(run, t, "stdout", "".join(
+            f"batch 7: folding {n:05d}/{spec['batch_lines']} energy -{n * 0.37:.2f} kcal/mol,"
+            " converged, checkpoint written\n" for n in lines))
     stop_at = len(run.script.steps) // 2 if spec.get("status") == "cancelled" else None
     for step in run.script.steps[:stop_at]:
         t += step.delay

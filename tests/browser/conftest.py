@@ -157,11 +157,11 @@ def count_agent_refreshes(page) -> dict:
 
 
 # ---- the demo Paperclip, driven through its control API ------------------------------
-ACME = "c0ffee00-0000-4000-8000-000000000001"
-GLOBEX = "c0ffee00-0000-4000-8000-000000000002"
-CLAUDE_CODER = "a9e00000-0000-4000-8000-000000000011"
-SHELL_BOT = "a9e00000-0000-4000-8000-000000000013"
-ARCHIVIST = "a9e00000-0000-4000-8000-000000000024"  # Globex, idle at start
+ACME = "c0ffee01-0000-4000-8000-000000000001"
+GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
+CLAUDE_CODER = "a9e00011-0000-4000-8000-000000000011"
+SHELL_BOT = "a9e00013-0000-4000-8000-000000000013"
+ARCHIVIST = "a9e00024-0000-4000-8000-000000000024"  # Globex, idle at start
 
 
 def seeded_run(demo, role: str) -> str:

@@ -73,7 +73,7 @@ def test_the_json_twins_answer_under_the_hosts_api_prefix(demo, host, page):
     agents = api.get(f"{host}/api/ops/agents")
     assert agents.ok and agents.headers["content-type"].startswith("application/json")
     body = agents.json()
-    assert rid in [r["run_id"] for r in body["runs"]] and body["errors"] == []
+    assert rid in [r["runId"] for r in body["runs"]] and body["errors"] == []
     log = api.get(f"{host}/api/ops/runs/{rid}/log").json()
     assert "archiving batch 1" in log["text"] and log["finished"] is False
     events = api.get(f"{host}/api/ops/runs/{rid}/events").json()

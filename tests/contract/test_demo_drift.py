@@ -22,9 +22,9 @@ from json_kinds import kind
 pytestmark = pytest.mark.contract
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-DEMO_PROCESS_AGENT = "a9e00000-0000-4000-8000-000000000013"  # "Shell <b>Bot</b>", process
-DEMO_RESET_AGENT = "a9e00000-0000-4000-8000-000000000011"    # keeps task sessions
-DEMO_ISSUE = "e0000000-0000-4000-8000-000000000012"           # OPS-12
+DEMO_PROCESS_AGENT = "a9e00013-0000-4000-8000-000000000013"  # "Shell <b>Bot</b>", process
+DEMO_RESET_AGENT = "a9e00011-0000-4000-8000-000000000011"    # keeps task sessions
+DEMO_ISSUE = "e0000012-0000-4000-8000-000000000012"           # OPS-12
 # Objects whose content is the agent's or the host's own (adapter config, environment,
 # wake context, adapter result): compared as "an object", not field by field.
 FREE_FORM = {"adapterConfig", "contextSnapshot", "resultJson", "usageJson", "payload",

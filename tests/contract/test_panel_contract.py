@@ -151,22 +151,22 @@ def test_agents_twin_lists_the_real_running_and_queued_runs_of_both_companies(se
     stable, seen, body = stable_live_runs(paperclip_api, seeded, read)
     assert body["errors"] == []
     assert {c["id"] for c in body["companies"]} == set(seeded.company_ids)
-    shown = {row["run_id"]: row for row in body["runs"]}
+    shown = {row["runId"]: row for row in body["runs"]}
     # the seeded live runs of both companies are among them
     for rid in (*seeded.running_run_ids, seeded.queued_run_id):
         assert rid in stable, f"seeded run {rid} is not live on the real server any more"
     for rid, real in stable.items():
         row = shown.get(rid)
         assert row is not None, f"real live run {rid} ({real['agentName']}, {real['status']}) missing"
-        assert (row["company_id"], row["agent_id"], row["agent_name"], row["status"],
-                row["adapter_type"], row["silence_level"], row["issue_id"]) == (
+        assert (row["companyId"], row["agentId"], row["agentName"], row["status"],
+                row["adapterType"], row["silenceLevel"], row["issueId"]) == (
             real["companyId"], real["agentId"], real["agentName"], real["status"],
             real["adapterType"], real["outputSilence"]["level"], real["issueId"])
     assert set(shown) <= set(seen), "opsweb shows runs the real live-runs never listed"
     assert shown[seeded.queued_run_id]["status"] == "queued"
-    assert shown[seeded.queued_run_id]["silence_level"] == "not_applicable"
-    assert shown[seeded.runner_run_id]["agent_name"] == f"Runner {HTML_LINE}"
-    assert shown[seeded.issue_run_id]["issue_label"].startswith(f"{seeded.issue_identifier} ")
+    assert shown[seeded.queued_run_id]["silenceLevel"] == "not_applicable"
+    assert shown[seeded.runner_run_id]["agentName"] == f"Runner {HTML_LINE}"
+    assert shown[seeded.issue_run_id]["issueLabel"].startswith(f"{seeded.issue_identifier} ")
 
 
 def test_agents_panel_shows_each_real_run_with_escaped_name_status_and_silence_badge(seeded, panel, paperclip_api):
@@ -377,7 +377,7 @@ def test_unknown_company_is_an_empty_state_or_a_named_error_never_a_500(seeded, 
     # beside a real company, that company's runs are still there
     mixed = panel_for(seeded.base_url, OPSWEB_COMPANIES=(stranger, seeded.company_a_id)).get(
         "/api/operations/agents").json()
-    assert seeded.runner_run_id in {r["run_id"] for r in mixed["runs"]}
+    assert seeded.runner_run_id in {r["runId"] for r in mixed["runs"]}
 
 
 def test_unknown_run_id_is_a_404_with_paperclips_message(panel):
