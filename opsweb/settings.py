@@ -54,6 +54,12 @@ SETTINGS = (
             "folder for opsweb's own files (the SQLite audit); unset = Flask's instance folder"),
     Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,
             "Paperclip UI address for links to runs and agents; no links when unset"),
+    Setting("OPSWEB_ALLOWED_HOSTS", None, (),
+            "with operator tokens: the host names (Host header, no port) the panel answers"
+            " to, comma-separated; unset = any. Without tokens only loopback names", _csv),
+    Setting("OPSWEB_TRUSTED_PROXIES", None, 0,
+            "how many reverse proxies in front of the standalone panel set X-Forwarded-For,"
+            " -Proto, -Host, -Port (Werkzeug's ProxyFix); needs operator tokens", int),
 )
 
 
