@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 
+from opsweb.redact import redact_url
 from opsweb.settings import SETTINGS, from_env
 
 
@@ -57,7 +58,7 @@ def cmd_serve(args) -> int:
         print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
               file=sys.stderr, flush=True)
     print(f"opsweb: panel on http://{args.OPSWEB_HOST}:{args.OPSWEB_PORT}/operations"
-          f" against Paperclip at {args.OPSWEB_PAPERCLIP_URL}", flush=True)
+          f" against Paperclip at {redact_url(args.OPSWEB_PAPERCLIP_URL)}", flush=True)
     _serve_app(app, args.OPSWEB_HOST, args.OPSWEB_PORT, args.debug, args.threads)
     return 0
 
