@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, errors, openapi, timefmt, trail
+from opsweb import auth, csrf, errors, openapi, timefmt, trail, untrusted
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -186,7 +186,7 @@ def run_events(run_id: str):
         abort(400, "after is out of range")
     logs = _ops().logs
     info = logs.info(run_id)
-    events = logs.events(run_id, after)
+    events = untrusted.events(logs.events(run_id, after))
     last = max((e.get("seq", 0) for e in events if isinstance(e.get("seq"), int)),
                default=after)
     payload = {"runId": run_id, "live": info.live, "events": events, "after": last}
