@@ -5,6 +5,7 @@ import logging
 import time
 
 import pytest
+import requests
 from bs4 import BeautifulSoup
 
 from hostile_upstream import AGENT, COMPANY, issue_id, live_run, run_id, wait_until
@@ -204,3 +205,37 @@ def test_slow_issue_lookups_never_delay_the_runs(hostile, panel_for):
     in_flight = hostile.count("GET", r"/api/issues/.*")
     assert 0 < in_flight <= 8  # lookups are capped, not one per run at once
     assert wait_until(lambda: "OPS-0 Slow" in panel.get("/api/operations/agents").text, 15)
+
+
+# -- 15: numbers, repeated parameters, ids in the audit -------------------------------------
+
+@pytest.mark.parametrize("value", ["１", "١", "+5", " 5", "5_0", "5 ", "٣٠"])
+@pytest.mark.parametrize("where", ["events", "audit", "log-before", "log-cursor"])
+def test_numbers_are_ascii_digits_only(hostile, panel_for, value, where):
+    path = {"events": f"/api/operations/runs/{RUN}/events?after=",
+            "audit": "/api/operations/audit?limit=",
+            "log-before": f"/api/operations/runs/{RUN}/log?before=",
+            "log-cursor": f"/api/operations/runs/{RUN}/log?cursor="}[where]
+    resp = panel_for(hostile.url).get(path + requests.utils.quote(value))
+    assert resp.status_code == 400, (where, value, resp.text[:200])
+
+
+@pytest.mark.parametrize("path", ["/api/operations/audit?limit=5&limit=500",
+                                  f"/api/operations/runs/{RUN}/events?after=1&after=2",
+                                  "/api/operations/agents?status=running&status=queued",
+                                  "/operations/agents?company=&company=x"])
+def test_a_repeated_parameter_is_refused(hostile, panel_for, path):
+    resp = panel_for(hostile.url).get(path)
+    assert resp.status_code == 400 and "once" in resp.text
+
+
+def test_ids_are_stored_lower_case_in_the_audit(hostile, panel_for):
+    lettered = "abcdef00-0000-4000-8000-0000000000cd"
+    hostile.live_runs[COMPANY] = [live_run(1, id=lettered)]
+    panel = panel_for(hostile.url)
+    stop = panel.post_json(f"/api/operations/runs/{lettered.upper()}/cancel")
+    assert stop.status_code == 200, stop.text[:300]
+    reset = panel.post_json(f"/api/operations/agents/{AGENT.upper()}/reset-session")
+    assert reset.status_code == 200, reset.text[:300]
+    reset, stop = panel.get("/api/operations/audit").json()["actions"]
+    assert stop["runId"] == lettered and reset["agentId"] == AGENT
