@@ -54,7 +54,8 @@ class Row:
     @property
     def id_problem(self) -> str | None:
         if not self.run_ok:
-            return "Paperclip sent a malformed id for this run: it cannot be opened or stopped here."
+            return ("Paperclip sent a malformed id for this run: it cannot be opened or"
+                    " stopped here.")
         if not self.agent_ok:
             return "Paperclip sent a malformed agent id: its session cannot be reset here."
         return None

@@ -16,16 +16,22 @@ CANCEL_PATH = f"/api/heartbeat-runs/{RUN}/cancel"
 OTHER = "c0ffee00-0000-4000-8000-0000000000bb"
 
 
+def own_audit(tmp_path) -> str:
+    """A trail of this test's own: the default one is shared by the whole session."""
+    return f"sqlite:///{tmp_path}/audit.db"
+
+
 def rows(panel) -> list:
     return panel.soup("/operations/agents").select("tr.ow-row")
 
 
 # -- 5: a total deadline per call -------------------------------------------------------
 
-def test_a_trickling_stop_answer_is_abandoned_at_the_action_timeout(hostile, panel_for):
+def test_a_trickling_stop_answer_is_abandoned_at_the_action_timeout(hostile, panel_for,
+                                                                    tmp_path):
     hostile.on("POST", CANCEL_PATH, body={"status": "cancelled", "padding": "x" * 60},
                trickle=0.2)  # ~16 s in all, each byte well within a socket timeout
-    panel = panel_for(hostile.url, OPSWEB_ACTION_TIMEOUT=1.0)
+    panel = panel_for(hostile.url, OPSWEB_ACTION_TIMEOUT=1.0, OPSWEB_AUDIT_URL=own_audit(tmp_path))
     started = time.monotonic()
     resp = panel.post_json(CANCEL)
     took = time.monotonic() - started
@@ -51,9 +57,9 @@ def test_a_trickling_company_does_not_make_a_healthy_one_look_failed(hostile, pa
 
 # -- 12: redirects are not followed -------------------------------------------------------
 
-def test_a_redirected_stop_is_unknown_not_failed(hostile, panel_for):
+def test_a_redirected_stop_is_unknown_not_failed(hostile, panel_for, tmp_path):
     hostile.on("POST", CANCEL_PATH, status=302, body={}, headers={"Location": "/elsewhere"})
-    panel = panel_for(hostile.url)
+    panel = panel_for(hostile.url, OPSWEB_AUDIT_URL=own_audit(tmp_path))
     resp = panel.post_json(CANCEL)
     body = resp.json()
     assert body["result"] == "unknown", body
@@ -229,10 +235,10 @@ def test_a_repeated_parameter_is_refused(hostile, panel_for, path):
     assert resp.status_code == 400 and "once" in resp.text
 
 
-def test_ids_are_stored_lower_case_in_the_audit(hostile, panel_for):
+def test_ids_are_stored_lower_case_in_the_audit(hostile, panel_for, tmp_path):
     lettered = "abcdef00-0000-4000-8000-0000000000cd"
     hostile.live_runs[COMPANY] = [live_run(1, id=lettered)]
-    panel = panel_for(hostile.url)
+    panel = panel_for(hostile.url, OPSWEB_AUDIT_URL=own_audit(tmp_path))
     stop = panel.post_json(f"/api/operations/runs/{lettered.upper()}/cancel")
     assert stop.status_code == 200, stop.text[:300]
     reset = panel.post_json(f"/api/operations/agents/{AGENT.upper()}/reset-session")
