@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask, jsonify, redirect, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from opsweb import audit, headers
 from opsweb import platform_port as port
@@ -56,14 +57,14 @@ def init_app(app: Flask, url_prefix: str = "/operations",
         raise AuthConfigError("OPSWEB_OPERATOR_TOKENS is set, so sign-ins need a secret key of"
                               f" at least {MIN_SECRET_KEY_CHARS} characters: set"
                               " OPSWEB_SECRET_KEY (or the host app's SECRET_KEY)")
-    gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600)
     instance = cfg["OPSWEB_INSTANCE_DIR"] or app.instance_path
     store = audit.open_store(cfg["OPSWEB_AUDIT_URL"] or audit.default_url(instance))
+    gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600,
+                allowed_hosts=tuple(h.lower() for h in _csv(cfg["OPSWEB_ALLOWED_HOSTS"])),
+                sessions=audit.Sessions(store))
     platform = platform or port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
                                         cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
-    companies = cfg["OPSWEB_COMPANIES"]
-    if isinstance(companies, str):
-        companies = tuple(c.strip() for c in companies.split(",") if c.strip())
+    companies = _csv(cfg["OPSWEB_COMPANIES"])
     metrics = Metrics()
     # The panel must answer within its 4 s refresh even when a company hangs.
     fleet = FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
@@ -88,6 +89,29 @@ def _guarded(view):
     return metrics
 
 
+def _csv(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(value or ())
+
+
+def _behind_proxies(app: Flask, hops: int) -> None:
+    """Take the client's address, scheme and host from the `hops` proxies in front
+    (X-Forwarded-For/-Proto/-Host/-Port), so that sign-in and Stop through a
+    TLS-terminating proxy see the `https://…` origin the browser sends. Without
+    operator tokens every proxied visitor would be refused anyway (hosts.py), so
+    the setting is refused at start instead."""
+    if hops < 0:
+        raise AuthConfigError("OPSWEB_TRUSTED_PROXIES must be a number of proxies, 0 or more")
+    if not hops:
+        return
+    if app.extensions["opsweb"].gate.mode == "local":
+        raise AuthConfigError("OPSWEB_TRUSTED_PROXIES is set without OPSWEB_OPERATOR_TOKENS:"
+                              " behind a proxy every visitor would be a loopback peer, so"
+                              " opsweb needs operators to tell them apart")
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
 def create_app(config: dict | None = None, platform: port.Platform | None = None) -> Flask:
     """The standalone panel (against `platform`, by default Paperclip at
     OPSWEB_PAPERCLIP_URL). Raises AuthConfigError for settings that would leave it
@@ -103,6 +127,7 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
     # Stop and Reset take no body worth more than a few bytes ({}).
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
     init_app(app, platform=platform)
+    _behind_proxies(app, int(app.config["OPSWEB_TRUSTED_PROXIES"] or 0))
 
     @app.errorhandler(404)
     @app.errorhandler(405)

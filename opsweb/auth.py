@@ -18,6 +18,7 @@ import hmac
 import ipaddress
 import os
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -25,6 +26,9 @@ from urllib.parse import urlsplit
 
 from flask import (current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
+
+from opsweb import hosts
+from opsweb.audit import AuditUnavailable, Sessions
 
 OPERATOR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 MIN_TOKEN_CHARS = 16  # tokens are secrets, not passwords a person types from memory
@@ -86,6 +90,8 @@ class Gate:
     tokens: dict[str, str] = field(default_factory=dict)  # token → operator
     hook: Callable[[], str | None] | None = None
     session_seconds: float = 12 * 3600
+    allowed_hosts: tuple[str, ...] = ()  # Host names served with operators; () = any
+    sessions: Sessions | None = None  # sign-ins, revocable on every instance
 
     def __post_init__(self):
         self._by_fingerprint = {_fingerprint(t): n for t, n in self.tokens.items()}
@@ -122,16 +128,35 @@ class Gate:
         if isinstance(signed, dict):
             name = self._by_fingerprint.get(str(signed.get("key")))
             at = signed.get("at")
-            if name and isinstance(at, (int, float)) and time.time() - at < self.session_seconds:
+            if (name and isinstance(at, (int, float)) and time.time() - at < self.session_seconds
+                    and self._live(signed.get("sid"), name)):
                 return name, "session"
         return None
 
+    def _live(self, sid, name: str) -> bool:
+        """Not signed out: the session id is still open in the shared store."""
+        if not isinstance(sid, str) or self.sessions is None:
+            return False
+        try:
+            return self.sessions.operator(sid) == name
+        except AuditUnavailable as err:
+            raise Refused(f"Sessions cannot be checked right now: {err}") from None
+
     def sign_in(self, token: str) -> str | None:
+        """Raises AuditUnavailable when the session cannot be recorded."""
         name = self.name_for_token(token)
         if name:
+            sid = secrets.token_urlsafe(24)
+            self.sessions.open(sid, name, self.session_seconds)
             session.clear()  # a fresh session (and CSRF token) for the signed-in operator
-            session[_SESSION] = {"key": _fingerprint(token), "at": time.time()}
+            session[_SESSION] = {"key": _fingerprint(token), "at": time.time(), "sid": sid}
         return name
+
+    def sign_out(self) -> None:
+        signed = session.get(_SESSION)
+        if isinstance(signed, dict) and isinstance(signed.get("sid"), str):
+            self.sessions.revoke(signed["sid"])
+        session.clear()
 
 
 class Refused(Exception):
@@ -154,10 +179,15 @@ def why_refused() -> str:
 
 def require_operator(json_twin: bool):
     """before_request for every opsweb route: sets g.opsweb_operator and g.opsweb_via,
-    or answers 401 (a redirect to the login page for a browser's page load)."""
+    or answers 401 (a redirect to the login page for a browser's page load). A request
+    for another Host, or a proxied one in local mode, is refused first (hosts.py)."""
+    gate = _gate()
+    misdirected = hosts.refusal(request.headers.get("Host"), request.headers,
+                                gate.mode == "local", gate.allowed_hosts)
+    if misdirected:
+        return _answer(*misdirected, json_twin)
     if request.endpoint in ("opsweb_panel.static", "opsweb_panel.login"):
         return None
-    gate = _gate()
     try:
         who = gate.identify()
     except Refused as err:
@@ -170,15 +200,20 @@ def require_operator(json_twin: bool):
     return None
 
 
+def _answer(status: int, message: str, json_twin: bool):
+    if json_twin:
+        resp = jsonify({"error": message})
+    else:
+        resp = current_app.response_class(
+            render_template("opsweb/error.html", message=message, status=status))
+    resp.status_code = status
+    return resp
+
+
 def _refuse(message: str, json_twin: bool, gate: Gate):
     status = 403 if gate.mode == "local" else 401
     if json_twin or gate.mode != "tokens":
-        if json_twin:
-            resp = jsonify({"error": message})
-        else:
-            resp = current_app.response_class(
-                render_template("opsweb/error.html", message=message, status=status))
-        resp.status_code = status
+        resp = _answer(status, message, json_twin)
         if status == 401 and gate.mode == "tokens":
             resp.headers["WWW-Authenticate"] = 'Bearer realm="opsweb"'
         return resp
@@ -206,9 +241,14 @@ def _back_to() -> str:
 def safe_next(target: str | None) -> str:
     """Only a path on this server: never an open redirect to another site."""
     default = url_for("opsweb_panel.page")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # printable ASCII only: a CR/LF would split the Location header (a 500 in werkzeug)
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or not (target.isascii() and target.isprintable())):
         return default
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return default
     return default if parts.scheme or parts.netloc else target
 
 
@@ -227,7 +267,13 @@ def login():
     if why:
         return render_template("opsweb/login.html", csrf_token=csrf.csrf_token(), next=target,
                                problem=why), 403
-    name = gate.sign_in(request.form.get("token", "").strip())
+    try:
+        name = gate.sign_in(request.form.get("token", "").strip())
+    except AuditUnavailable as err:
+        current_app.logger.error("sign-in refused, sessions cannot be recorded: %s", err)
+        return render_template("opsweb/login.html", csrf_token=csrf.csrf_token(), next=target,
+                               problem="Sign-in is unavailable right now (the audit database"
+                                       " cannot record it). Try again shortly."), 503
     if not name:
         current_app.logger.warning("failed sign-in from %s", request.remote_addr)
         return render_template("opsweb/login.html", csrf_token=csrf.csrf_token(), next=target,
@@ -241,5 +287,12 @@ def logout():
     why = csrf.refusal(json_twin=False, allow_form=True)
     if why:
         return render_template("opsweb/error.html", message=why, status=403), 403
-    session.clear()
+    try:
+        _gate().sign_out()
+    except AuditUnavailable as err:
+        current_app.logger.error("sign-out not recorded: %s", err)
+        session.clear()
+        return render_template("opsweb/error.html", status=503,
+                               message="The sign-out could not be recorded, so this session"
+                                       " may still be valid elsewhere. Try again shortly."), 503
     return redirect(url_for("opsweb_panel.login"))

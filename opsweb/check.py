@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from opsweb import platform_port as port
+from opsweb.redact import redact_url
 
 
 def run_check(config: dict, out: TextIO) -> int:
@@ -34,7 +35,7 @@ def run_check(config: dict, out: TextIO) -> int:
                    " Paperclip's status and version")
         return 1
     say(health.get("status") == "ok",
-        f"Paperclip {health.get('version', '?')} at {url}, deployment mode"
+        f"Paperclip {health.get('version', '?')} at {redact_url(url)}, deployment mode"
         f" {health.get('deploymentMode', '?')}, status {health.get('status', '?')}")
     token = config.get("OPSWEB_PAPERCLIP_TOKEN")
     say(True, "using a board API key" if token else

@@ -11,6 +11,7 @@ from opsweb import logs
 from opsweb.settings import SETTINGS, SettingError, resolve
 
 DEMO_AUDIT_URL = "sqlite:///:memory:"  # the demo's Stops never reach a real trail
+from opsweb.redact import redact_url
 
 
 def _version() -> str:
@@ -116,7 +117,7 @@ def cmd_serve(args, config: dict) -> int:
         print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
               file=sys.stderr, flush=True)
     print(f"opsweb: panel on {_address(server, config)}/operations"
-          f" against Paperclip at {config['OPSWEB_PAPERCLIP_URL']}", flush=True)
+          f" against Paperclip at {redact_url(config['OPSWEB_PAPERCLIP_URL'])}", flush=True)
     _serve(app, server, config)
     return 0
 

@@ -27,7 +27,10 @@ def csrf_token() -> str:
 
 
 def _same_origin(url: str) -> bool:
-    theirs, ours = urlsplit(url), urlsplit(request.host_url)
+    try:
+        theirs, ours = urlsplit(url), urlsplit(request.host_url)
+    except ValueError:  # "http://[::1" and the like: no origin of ours
+        return False
     return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
 from opsweb import platform_port as port
-from opsweb import timefmt
+from opsweb import timefmt, untrusted
 from opsweb.coalesce import Coalescer
 from opsweb.jsonstyle import camel_keys
 
@@ -49,8 +50,26 @@ class Row:
         label = self.phase_label
         return None if not label or label.lower() in ("working", self.status) else label
 
+    @property
+    def run_ok(self) -> bool:
+        """The run id is a UUID: it may go into the Log and Stop URLs."""
+        return untrusted.uuid_or_none(self.run_id) is not None
+
+    @property
+    def agent_ok(self) -> bool:
+        return untrusted.uuid_or_none(self.agent_id) is not None
+
+    @property
+    def id_problem(self) -> str | None:
+        if not self.run_ok:
+            return ("Paperclip sent a malformed id for this run: it cannot be opened or"
+                    " stopped here.")
+        if not self.agent_ok:
+            return "Paperclip sent a malformed agent id: its session cannot be reset here."
+        return None
+
     def to_json(self) -> dict:
-        return camel_keys(asdict(self))
+        return {**camel_keys(asdict(self)), "idProblem": self.id_problem}
 
 
 @dataclass(frozen=True)
@@ -98,31 +117,32 @@ def _seconds_since(value: str | None, now: datetime) -> float | None:
 
 
 def build_row(run: dict, company_name: str, issue_label: str | None, now: datetime) -> Row:
-    """One panel row from one live-runs element. Unknown or missing fields degrade to
-    None rather than failing the whole company."""
-    silence = run.get("outputSilence") or {}
-    execution = run.get("execution") or {}
-    status = str(run.get("status") or "unknown")
+    """One panel row from one live-runs element. Unknown, missing or malformed fields
+    degrade to None (or "unknown") rather than failing the whole company."""
+    silence = untrusted.obj(run.get("outputSilence"))
+    execution = untrusted.obj(run.get("execution"))
+    status = untrusted.text(run.get("status")) or "unknown"
     since = run.get("startedAt") if status == "running" else run.get("createdAt")
-    silence_ms = silence.get("silenceAgeMs")
+    silence_ms = untrusted.number(silence.get("silenceAgeMs"))
+    agent_id = untrusted.text(run.get("agentId")) or "unknown"
     return Row(
-        run_id=str(run.get("id")),
-        company_id=str(run.get("companyId")),
+        run_id=untrusted.text(run.get("id")) or "unknown",
+        company_id=untrusted.text(run.get("companyId")) or "unknown",
         company_name=company_name,
-        agent_id=str(run.get("agentId")),
-        agent_name=str(run.get("agentName") or run.get("agentId")),
-        adapter_type=str(run.get("adapterType") or "unknown"),
+        agent_id=agent_id,
+        agent_name=untrusted.text(run.get("agentName")) or agent_id,
+        adapter_type=untrusted.text(run.get("adapterType")) or "unknown",
         status=status,
-        issue_id=run.get("issueId"),
+        issue_id=untrusted.uuid_or_none(run.get("issueId")),
         issue_label=issue_label,
-        created_at=run.get("createdAt"),
-        started_at=run.get("startedAt"),
-        age_seconds=_seconds_since(since, now),
-        silence_level=str(silence.get("level") or "not_applicable"),
-        silence_age_seconds=silence_ms / 1000 if isinstance(silence_ms, (int, float)) else None,
-        last_output_at=silence.get("lastOutputAt") or run.get("lastOutputAt"),
-        status_message=run.get("currentStatusMessage"),
-        phase_label=execution.get("label"),
+        created_at=untrusted.text(run.get("createdAt")),
+        started_at=untrusted.text(run.get("startedAt")),
+        age_seconds=_seconds_since(untrusted.text(since), now),
+        silence_level=untrusted.text(silence.get("level")) or "not_applicable",
+        silence_age_seconds=silence_ms / 1000 if silence_ms is not None else None,
+        last_output_at=untrusted.text(silence.get("lastOutputAt") or run.get("lastOutputAt")),
+        status_message=untrusted.text(run.get("currentStatusMessage")),
+        phase_label=untrusted.text(execution.get("label")),
     )
 
 
@@ -156,7 +176,7 @@ class FleetReader:
                                            thread_name_prefix="opsweb-fleet")
         self._live = Coalescer(freshness)
         self._names = Coalescer(60.0, serve_stale=True)
-        self._issues = Coalescer(300.0, serve_stale=True)
+        self._titles = IssueTitles(platform)
 
     def read(self) -> Fleet:
         started = time.monotonic()
@@ -185,10 +205,10 @@ class FleetReader:
                 continue
             runs.extend((company, r) for r in company_runs
                         if isinstance(r, dict) and r.get("status") in ("running", "queued"))
-        labels = self._issue_labels({r.get("issueId") for _, r in runs if r.get("issueId")},
-                                    started)
-        fleet.rows = sorted((build_row(r, c["name"], labels.get(r.get("issueId")), now)
-                             for c, r in runs), key=attention_key)
+        issues = [untrusted.uuid_or_none(r.get("issueId")) for _, r in runs]
+        labels = self._titles.labels(set(issues) - {None})
+        fleet.rows = sorted((build_row(r, c["name"], labels.get(iid), now)
+                             for (c, r), iid in zip(runs, issues)), key=attention_key)
         return fleet
 
     def _live_runs(self, company_id: str) -> list[dict]:
@@ -213,22 +233,67 @@ class FleetReader:
             if not self.company_ids:
                 raise
             known = []
-        names = {c.get("id"): c.get("name") for c in known if isinstance(c, dict)}
+        names = {untrusted.text(c.get("id")): untrusted.text(c.get("name"))
+                 for c in known if isinstance(c, dict)}
+        names.pop(None, None)
         ids = self.company_ids or tuple(names)
         return [{"id": cid, "name": names.get(cid) or f"company {cid[:8]}"} for cid in ids]
 
-    def _issue_labels(self, issue_ids: set[str], started: float) -> dict[str, str]:
-        """`OPS-12 Drain the queue` for each issue, fetched once per few minutes; an
-        issue that cannot be read keeps its short id rather than delaying the panel."""
-        futures = {iid: self._pool.submit(self._issues.get, iid, port.pc_get_issue,
-                                          self.platform, iid) for iid in issue_ids}
-        labels = {}
-        for iid, future in futures.items():
-            remaining = max(0.05, self.deadline - (time.monotonic() - started))
-            try:
-                issue = future.result(timeout=remaining)
-            except (cf.TimeoutError, port.PlatformError):
-                continue
-            identifier, title = issue.get("identifier"), issue.get("title")
-            labels[iid] = " ".join(str(p) for p in (identifier, title) if p) or None
+
+
+class IssueTitles:
+    """`OPS-12 Drain the queue` per issue id, looked up in the background on a pool of
+    its own, so that slow issue lookups never delay or starve the live-runs reads.
+
+    A read gets the titles known so far and starts lookups for the others (at most
+    `max_pending` queued or running at once, `workers` of them concurrently); it waits
+    at most `wait` seconds for the ones it started, then shows those rows without a
+    title until a later read finds it."""
+
+    def __init__(self, platform: port.Platform, workers: int = 4, max_pending: int = 64,
+                 wait: float = 0.2, fresh_for: float = 300.0, retry_after: float = 30.0,
+                 max_kept: int = 4096):
+        self.platform = platform
+        self.max_pending, self.wait = max_pending, wait
+        self.fresh_for, self.retry_after, self.max_kept = fresh_for, retry_after, max_kept
+        self._pool = cf.ThreadPoolExecutor(max_workers=workers,
+                                           thread_name_prefix="opsweb-issues")
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[str | None, float]] = {}  # id → (label, looked up at)
+        self._pending: set[str] = set()
+
+    def labels(self, issue_ids: set[str]) -> dict[str, str]:
+        now = time.monotonic()
+        labels, started = {}, []
+        with self._lock:
+            for iid in issue_ids:
+                label, at = self._known.get(iid, (None, None))
+                if label:
+                    labels[iid] = label
+                ttl = self.fresh_for if label else self.retry_after
+                due = at is None or now - at >= ttl
+                if due and iid not in self._pending and len(self._pending) < self.max_pending:
+                    self._pending.add(iid)
+                    started.append((iid, self._pool.submit(self._look_up, iid)))
+            if len(self._known) > self.max_kept:  # forget issues no run points at now
+                self._known = {k: v for k, v in self._known.items() if k in issue_ids}
+        if started:
+            cf.wait([f for _, f in started], timeout=self.wait)
+            for iid, future in started:
+                if future.done() and future.result():
+                    labels[iid] = future.result()
         return labels
+
+    def _look_up(self, iid: str) -> str | None:
+        label = None
+        try:
+            issue = port.pc_get_issue(self.platform, iid)
+            parts = (untrusted.text(issue.get("identifier")), untrusted.text(issue.get("title")))
+            label = " ".join(p for p in parts if p) or None
+        except port.PlatformError:
+            pass  # the row keeps its short id; retried after retry_after
+        finally:
+            with self._lock:
+                self._known[iid] = (label, time.monotonic())
+                self._pending.discard(iid)
+        return label

@@ -21,8 +21,9 @@ from opsweb.transcript import STATE_ALPHABET
 
 SKIP_PARTIAL = "s"  # offset is inside a line: drop text up to the first line break
 _ALPHABET = STATE_ALPHABET + SKIP_PARTIAL
-_CURSOR = re.compile(r"(\d{1,15})(?:\.(\d{1,15})\.(\d{1,15}))?(?:-([a-z]{1,8}))?")
-_OFFSET = re.compile(r"\d{1,15}")
+# [0-9], not \d: \d also matches "１" and "١"
+_CURSOR = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,15})\.([0-9]{1,15}))?(?:-([a-z]{1,8}))?")
+_OFFSET = re.compile(r"[0-9]{1,15}")
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,17 @@ class FleetCollector:
         return []  # collected at scrape time; nothing to pre-declare
 
     def collect(self):
+        """Companies are labelled by id (two companies may share a name); the name is
+        on opsweb_company_info, to join on company_id."""
         fleet = self.fleet.read()
+        info = GaugeMetricFamily("opsweb_company_info", "A company's name, by company id",
+                                 labels=["company_id", "company"])
+        for company in fleet.companies:
+            info.add_metric([company["id"], company["name"]], 1)
         runs = GaugeMetricFamily("opsweb_runs", "Running and queued heartbeat runs",
-                                 labels=["company", "adapter", "status"])
+                                 labels=["company_id", "adapter", "status"])
         for (company, adapter, status), n in sorted(Counter(
-                (r.company_name, r.adapter_type, r.status) for r in fleet.rows).items()):
+                (r.company_id, r.adapter_type, r.status) for r in fleet.rows).items()):
             runs.add_metric([company, adapter, status], n)
         silence = GaugeMetricFamily("opsweb_runs_by_silence",
                                     "Runs per Paperclip output-silence level", labels=["level"])
@@ -36,29 +42,30 @@ class FleetCollector:
         for level in SILENCE_LEVELS:
             silence.add_metric([level], levels.get(level, 0))
         oldest = GaugeMetricFamily("opsweb_oldest_silence_seconds",
-                                   "Longest output silence of a running run", labels=["company"])
+                                   "Longest output silence of a running run",
+                                   labels=["company_id"])
         for company in fleet.companies:
             ages = [r.silence_age_seconds or 0 for r in fleet.rows
                     if r.company_id == company["id"] and r.status == "running"]
-            oldest.add_metric([company["name"]], max(ages, default=0))
+            oldest.add_metric([company["id"]], max(ages, default=0))
         failing = GaugeMetricFamily("opsweb_company_up",
                                     "1 when the company's live runs could be read",
-                                    labels=["company"])
+                                    labels=["company_id"])
         down = {e.company_id for e in fleet.errors}
         for company in fleet.companies:
-            failing.add_metric([company["name"]], 0 if company["id"] in down or "*" in down else 1)
-        yield from (runs, silence, oldest, failing)
+            failing.add_metric([company["id"]], 0 if company["id"] in down or "*" in down else 1)
+        yield from (info, runs, silence, oldest, failing)
 
 
 class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry()
         self.calls = PromCounter("opsweb_upstream_calls", "Live-runs calls made to Paperclip",
-                                 ["company"], registry=self.registry)
+                                 ["company_id"], registry=self.registry)
         self.errors = PromCounter("opsweb_upstream_errors", "Live-runs calls that failed",
-                                  ["company", "kind"], registry=self.registry)
+                                  ["company_id", "kind"], registry=self.registry)
         self.latency = Histogram("opsweb_upstream_seconds", "Live-runs call latency",
-                                 ["company"], registry=self.registry,
+                                 ["company_id"], registry=self.registry,
                                  buckets=(.025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 
     def observe(self, company_id: str, seconds: float, error: str | None) -> None:

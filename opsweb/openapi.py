@@ -35,14 +35,16 @@ def _path(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": UUID}
 
 
-COMMON = {"400": _error("A malformed id or parameter; Paperclip was not called"),
+COMMON = {"400": _error("A malformed id or parameter, or a Host this panel does not answer"
+                        " to; Paperclip was not called"),
           "401": _error("No operator: send Authorization: Bearer <operator token>"),
-          "403": _error("Refused (CSRF, origin, or not from 127.0.0.1 without operators)")}
+          "403": _error("Refused (CSRF, origin, or without operators: not from 127.0.0.1,"
+                        " or through a proxy)")}
 UPSTREAM = {"404": _error("Paperclip does not know this run or agent"),
             "502": _error("Paperclip failed or sent a broken answer"),
             "504": _error("Paperclip did not answer in time")}
-CURSOR = {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,15}\.\d{1,15})?(-[a-z]{1,8})?$"}
-OFFSET = {"type": "string", "pattern": r"^\d{1,15}$"}
+CURSOR = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,15}\.[0-9]{1,15})?(-[a-z]{1,8})?$"}
+OFFSET = {"type": "string", "pattern": r"^[0-9]{1,15}$"}
 ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
     "type": "object", "description": "Ignored; send {}"}}}}
 
@@ -56,7 +58,9 @@ SCHEMAS = {
                 "startedAt": MAYBE_TEXT, "ageSeconds": MAYBE_NUMBER,
                 "silenceLevel": TEXT, "silenceAgeSeconds": MAYBE_NUMBER,
                 "lastOutputAt": MAYBE_TEXT, "statusMessage": MAYBE_TEXT,
-                "phaseLabel": MAYBE_TEXT}},
+                "phaseLabel": MAYBE_TEXT,
+                "idProblem": {**MAYBE_TEXT, "description": "why the row has no actions:"
+                              " Paperclip sent a malformed run or agent id"}}},
     "Fleet": {"type": "object", "required": ["runs", "errors", "companies"], "properties": {
         "runs": {"type": "array", "items": _ref("Row")},
         "errors": {"type": "array", "items": {"type": "object", "required": ["companyId", "error"],

@@ -7,9 +7,14 @@ that swapping the platform means rewriting this file and the port, nothing else.
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from opsweb.platform_port import (
     MAX_LOG_PAGE_BYTES,
@@ -24,6 +29,7 @@ from opsweb.platform_port import (
     UpstreamError,
     check_uuid,
 )
+from opsweb.redact import redact_url
 
 DEFAULT_TIMEOUT = 3.0
 # A live-runs page or a run is a few KB; anything far bigger is a broken upstream,
@@ -38,6 +44,8 @@ class PaperclipShell:
     def __init__(self, base_url: str, token: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, action_timeout: float | None = None):
         self.base_url = base_url.rstrip("/")
+        # what messages name: never the credentials a URL may carry (redact.py)
+        self.shown_url = redact_url(self.base_url)
         self.timeout = timeout
         # Stop and Reset may wait on Paperclip's graceful termination; give them longer.
         self.action_timeout = action_timeout or max(timeout, 10.0)
@@ -48,6 +56,8 @@ class PaperclipShell:
             self._session.headers["Authorization"] = f"Bearer {token}"
         # requests would otherwise honour HTTP(S)_PROXY for 127.0.0.1 too.
         self._session.trust_env = False
+        self._session.mount("http://", _WatchedAdapter())
+        self._session.mount("https://", _WatchedAdapter())
 
     # -- reads ---------------------------------------------------------------
 
@@ -83,7 +93,7 @@ class PaperclipShell:
             raise
         content = body.get("content")
         if not isinstance(content, str):
-            raise BadResponse(f"Paperclip at {self.base_url} sent a log page without content")
+            raise BadResponse(f"Paperclip at {self.shown_url} sent a log page without content")
         next_offset = body.get("nextOffset")
         return content, next_offset if isinstance(next_offset, int) else None
 
@@ -120,34 +130,115 @@ class PaperclipShell:
 
     def _call(self, method: str, path: str, *, params: dict | None = None,
               body: Any = None, expect: type = dict, timeout: float | None = None) -> Any:
+        """One request, abandoned when `timeout` seconds have passed in total (not
+        per socket read: a trickling answer must not hold a worker or a Stop)."""
         url = self.base_url + path
         timeout = timeout or self.timeout
-        try:
-            resp = self._session.request(method, url, params=params, json=body,
-                                         timeout=(min(timeout, 3.0), timeout), stream=True)
-            raw = _read_capped(resp)
-        except requests.Timeout:
-            raise Timeout(f"Paperclip at {self.base_url} did not answer in {timeout:g} s") from None
-        except requests.ConnectionError as err:
-            # Refused: nothing left opsweb. Reset or aborted: the request may have
-            # been received, which makes an action's outcome unknown, not failed.
-            raise Unreachable(f"Paperclip at {self.base_url} is unreachable"
-                              f" ({_short_reason(err)})",
-                              request_sent=not _refused(err)) from None
-        except requests.RequestException as err:
-            raise BadResponse(f"Paperclip at {self.base_url} sent a broken answer"
-                              f" ({_short_reason(err)})") from None
+        where = self.shown_url
+        with _Deadline(timeout) as deadline:
+            try:
+                # Redirects are not followed: a redirected POST was received, and
+                # following it would send the action elsewhere (or not at all).
+                resp = self._session.request(method, url, params=params, json=body,
+                                             timeout=(min(timeout, 3.0), timeout), stream=True,
+                                             allow_redirects=False)
+                raw = _read_capped(resp)
+            except (requests.RequestException, BadResponse) as err:
+                if deadline.expired or isinstance(err, requests.Timeout):
+                    raise Timeout(f"Paperclip at {where} did not answer in {timeout:g} s") from None
+                if isinstance(err, BadResponse):
+                    raise
+                if isinstance(err, requests.ConnectionError):
+                    # Refused: nothing left opsweb. Reset or aborted: the request may have
+                    # been received, which makes an action's outcome unknown, not failed.
+                    raise Unreachable(f"Paperclip at {where} is unreachable"
+                                      f" ({_short_reason(err)})",
+                                      request_sent=not _refused(err)) from None
+                raise BadResponse(f"Paperclip at {where} sent a broken answer"
+                                  f" ({_short_reason(err)})") from None
+        if 300 <= resp.status_code < 400:
+            raise BadResponse(f"Paperclip at {where} answered {method} {path} with a redirect"
+                              f" ({resp.status_code}"
+                              f" to {redact_url(resp.headers.get('Location', '?'))[:200]});"
+                              " opsweb does not follow redirects: check OPSWEB_PAPERCLIP_URL",
+                              upstream_status=resp.status_code)
         if resp.status_code >= 400:
-            raise _error_for(resp.status_code, _error_text(raw), self.base_url)
+            raise _error_for(resp.status_code, _error_text(raw), where)
         try:
             body = _decode_json(raw)
         except ValueError:
-            raise BadResponse(f"Paperclip at {self.base_url} sent malformed JSON"
+            raise BadResponse(f"Paperclip at {where} sent malformed JSON"
                               f" for {path}") from None
         if not isinstance(body, expect):
-            raise BadResponse(f"Paperclip at {self.base_url} sent a {type(body).__name__}"
+            raise BadResponse(f"Paperclip at {where} sent a {type(body).__name__}"
                               f" where a {expect.__name__} was expected for {path}")
         return body
+
+
+class _Deadline:
+    """A call's total deadline: when it passes, the socket of the call's connection is
+    shut down, so whatever read is blocked (status line, headers, body) ends at once."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self.connection = None  # set by _WatchedConnection when the request goes out
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Deadline":
+        _current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+        _current.deadline = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sock = getattr(self.connection, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+_current = threading.local()  # the _Deadline of the call this thread is making
+
+
+class _Watched:
+    """Mixed into urllib3's connections: tells the calling thread's deadline which
+    connection carries its request (pooled connections are reused across calls)."""
+
+    def request(self, *args, **kwargs):
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.connection = self
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = type("WatchedHTTPConnection", (_Watched, HTTPConnection), {})
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = type("WatchedHTTPSConnection", (_Watched, HTTPSConnection), {})
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
 
 
 def _read_capped(resp: requests.Response) -> bytes:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from opsweb import platform_port as port
+from opsweb import untrusted
 from opsweb.coalesce import Coalescer
 from opsweb.log_reader import LogSlice, read_log
 
@@ -48,17 +49,17 @@ class RunLogs:
             agent = self._agents.get(agent_id, port.pc_get_agent, self.platform, agent_id)
         except port.PlatformError:
             agent = {}
-        dispatch = (run.get("runnerProfileJson") or {}).get("adapterDispatch") or {}
+        dispatch = untrusted.obj(untrusted.obj(run.get("runnerProfileJson")).get("adapterDispatch"))
         size = run.get("logBytes") or run.get("lastOutputBytes")
         return RunInfo(
             run_id=run_id,
             status=str(run.get("status") or "unknown"),
             agent_id=agent_id,
-            agent_name=str(agent.get("name") or agent_id[:8] or "unknown agent"),
+            agent_name=untrusted.text(agent.get("name")) or agent_id[:8] or "unknown agent",
             adapter_type=str(agent.get("adapterType") or dispatch.get("adapterType") or "unknown"),
             size_hint=size if isinstance(size, int) else None,
             finished_at=run.get("finishedAt"),
-            error=run.get("error"),
+            error=untrusted.text(run.get("error")),
         )
 
     def transcript(self, info: RunInfo, cursor: str | None = None,

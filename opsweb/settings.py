@@ -126,6 +126,13 @@ SETTINGS = (
     Setting("OPSWEB_DEMO_PORT", "--demo-port", 0,
             "`opsweb demo` only: port of the demo Paperclip; 0 = a free one",
             _whole(0, 65535, "a port number")),
+    Setting("OPSWEB_ALLOWED_HOSTS", None, (),
+            "with operator tokens: the host names (Host header, no port) the panel answers"
+            " to, comma-separated; unset = any. Without tokens only loopback names", _csv),
+    Setting("OPSWEB_TRUSTED_PROXIES", None, 0,
+            "how many reverse proxies in front of the standalone panel set X-Forwarded-For,"
+            " -Proto, -Host, -Port (Werkzeug's ProxyFix); needs operator tokens",
+            _whole(0, 10, "a whole number of proxy hops")),
 )
 
 

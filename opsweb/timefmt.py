@@ -8,9 +8,11 @@ def parse(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        then = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+    # without a zone the instant is unknown (and cannot be compared with an aware now)
+    return then if then.tzinfo is not None else None
 
 
 def duration(seconds: float | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, embed, errors, headers, openapi, timefmt, trail
+from opsweb import auth, csrf, embed, errors, headers, openapi, timefmt, trail, untrusted
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -63,10 +63,25 @@ def _params(*allowed: str) -> dict[str, str]:
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         abort(400, f"Unknown query parameter: {', '.join(unknown)[:100]}")
-    for name, value in request.args.items():
-        if len(value) > MAX_PARAM_CHARS:
+    for name, values in request.args.lists():
+        if len(values) > 1:  # which one would count is a guess; say so instead
+            abort(400, f"Query parameter {name} is given {len(values)} times; give it once")
+        if len(values[0]) > MAX_PARAM_CHARS:
             abort(400, f"Query parameter {name} is too long")
     return request.args.to_dict()
+
+
+def _whole_number(args: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """ASCII digits only: int() would also take "１", "١", "+5", " 5" and "5_0"."""
+    value = args.get(name)
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        abort(400, f"{name} must be a whole number (digits 0-9)")
+    number = int(value)
+    if not low <= number <= high:
+        abort(400, f"{name} must be between {low} and {high}")
+    return number
 
 
 def _respond(template: str, payload: dict, status: int = 200, **context):
@@ -182,15 +197,10 @@ def run_log_ndjson(run_id: str):
 def run_events(run_id: str):
     args = _params("after")
     port.check_uuid(run_id, "run id")
-    try:
-        after = int(args.get("after", 0))
-    except ValueError:
-        abort(400, "after must be a whole number")
-    if not 0 <= after < 2**53:
-        abort(400, "after is out of range")
+    after = _whole_number(args, "after", 0, 0, 2**53 - 1)
     logs = _ops().logs
     info = logs.info(run_id)
-    events = logs.events(run_id, after)
+    events = untrusted.events(logs.events(run_id, after))
     last = max((e.get("seq", 0) for e in events if isinstance(e.get("seq"), int)),
                default=after)
     payload = {"runId": run_id, "live": info.live, "events": events, "after": last}
@@ -201,14 +211,13 @@ def run_events(run_id: str):
 
 def cancel_run(run_id: str):
     _guard_post()
-    port.check_uuid(run_id, "run id")
-    return _audited("cancel", run_id=run_id)
+    # the canonical lower-case id: the audit trail names one run one way
+    return _audited("cancel", run_id=port.check_uuid(run_id, "run id"))
 
 
 def reset_session(agent_id: str):
     _guard_post()
-    port.check_uuid(agent_id, "agent id")
-    return _audited("reset-session", agent_id=agent_id)
+    return _audited("reset-session", agent_id=port.check_uuid(agent_id, "agent id"))
 
 
 def _audited(action: str, run_id: str | None = None, agent_id: str | None = None):
@@ -239,13 +248,7 @@ def _guard_post():
 
 
 def audit_log():
-    args = _params("limit")
-    try:
-        limit = int(args.get("limit", 50))
-    except ValueError:
-        abort(400, "limit must be a whole number")
-    if not 1 <= limit <= 500:
-        abort(400, "limit must be between 1 and 500")
+    limit = _whole_number(_params("limit"), "limit", 50, 1, 500)
     try:
         records = _ops().audit.recent(limit)
     except AuditUnavailable as err:

@@ -129,3 +129,12 @@ def panel_for():
 @pytest.fixture
 def panel(demo, panel_for) -> Panel:
     return panel_for(demo.url)
+
+
+@pytest.fixture
+def hostile():
+    """A stand-in Paperclip whose misbehaviour the test switches (hostile_upstream.py)."""
+    from hostile_upstream import HostileUpstream
+    upstream = HostileUpstream()
+    yield upstream
+    upstream.stop()

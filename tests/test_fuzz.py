@@ -2,11 +2,15 @@
 valid and invalid requests for every operation and sends them over real HTTP to a real
 opsweb on 127.0.0.1 backed by the demo Paperclip. No answer may be a server error
 (502/504 are documented for Paperclip faults, and the demo is healthy here), and every
-answer must match the document (status, content type, body schema)."""
+answer must match the document (status, content type, body schema). Each case also
+carries a random mix of Host, Origin and forwarding headers (opsweb sits behind one
+trusted proxy and answers only to 127.0.0.1 here), since those reach opsweb's own
+code before any route does."""
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis import GenerationMode  # noqa: E402
@@ -16,12 +20,26 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 TOKEN = "fuzz-operator-token-0123456789"
 EXAMPLES = {GenerationMode.POSITIVE: 80, GenerationMode.NEGATIVE: 80}
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+# requests itself refuses a header value with leading whitespace
+_ASCII = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40).map(str.lstrip)
+_HOSTS = st.sampled_from(["127.0.0.1", "rebind.attacker.example:8700", "[::1", "[::1]:80",
+                          "", "127.0.0.1:99999", "localhost:x"]) | _ASCII
+_ORIGINS = st.sampled_from(["http://[::1", "null", "http://rebind.attacker.example",
+                            "https://127.0.0.1", "http://a:b:c"]) | _ASCII
+HEADERS = st.just({}) | st.fixed_dictionaries({}, optional={
+    "Host": _HOSTS, "Origin": _ORIGINS, "Referer": _ORIGINS,
+    "X-Forwarded-For": st.sampled_from(["203.0.113.9", "1.2.3.4, ::1", "", "not-an-ip"]) | _ASCII,
+    "X-Forwarded-Proto": st.sampled_from(["https", "http", "gopher", ""]) | _ASCII,
+    "X-Forwarded-Host": _HOSTS, "X-Forwarded-Port": st.sampled_from(["443", "x", "-1"]) | _ASCII,
+    "Forwarded": st.sampled_from(["for=203.0.113.9;proto=https", "for=\"[::1\""]) | _ASCII,
+    "X-Real-IP": _ASCII})  # half the cases: none of them
 
 
 @pytest.fixture
 def api(demo, panel_for, tmp_path):
     panel = panel_for(demo.url, OPSWEB_OPERATOR_TOKENS=f"fuzzer:{TOKEN}",
                       OPSWEB_SECRET_KEY="fuzz-secret-key-0123456789",
+                      OPSWEB_ALLOWED_HOSTS="127.0.0.1", OPSWEB_TRUSTED_PROXIES=1,
                       OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db")
     return panel
 
@@ -54,9 +72,9 @@ def test_fuzzing_every_json_twin_finds_no_server_error(demo, api, capsys):
         for mode, examples in EXAMPLES.items():
             @settings(max_examples=examples, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def fuzz(case):
-                resp = case.call(base_url=base, headers=headers, timeout=15)
+            @given(case=operation.as_strategy(generation_mode=mode), extra=HEADERS)
+            def fuzz(case, extra):
+                resp = case.call(base_url=base, headers={**headers, **extra}, timeout=15)
                 counts[operation.label] = counts.get(operation.label, 0) + 1
                 statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
                 assert resp.status_code < 500, (case.as_curl_command(), resp.text[:300])
