@@ -86,6 +86,7 @@ class Gate:
     tokens: dict[str, str] = field(default_factory=dict)  # token → operator
     hook: Callable[[], str | None] | None = None
     session_seconds: float = 12 * 3600
+    clock: Callable[[], float] = time.time  # epoch seconds: when a sign-in expires
 
     def __post_init__(self):
         self._by_fingerprint = {_fingerprint(t): n for t, n in self.tokens.items()}
@@ -122,7 +123,7 @@ class Gate:
         if isinstance(signed, dict):
             name = self._by_fingerprint.get(str(signed.get("key")))
             at = signed.get("at")
-            if name and isinstance(at, (int, float)) and time.time() - at < self.session_seconds:
+            if name and isinstance(at, (int, float)) and self.clock() - at < self.session_seconds:
                 return name, "session"
         return None
 
@@ -130,7 +131,7 @@ class Gate:
         name = self.name_for_token(token)
         if name:
             session.clear()  # a fresh session (and CSRF token) for the signed-in operator
-            session[_SESSION] = {"key": _fingerprint(token), "at": time.time()}
+            session[_SESSION] = {"key": _fingerprint(token), "at": self.clock()}
         return name
 
 

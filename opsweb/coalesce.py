@@ -29,7 +29,9 @@ class Coalescer:
     changing data: company names, issue titles, agents)."""
 
     def __init__(self, freshness: float, error_freshness: float | None = None,
-                 max_keys: int = 4096, serve_stale: bool = False):
+                 max_keys: int = 4096, serve_stale: bool = False,
+                 clock: Callable[[], float] = time.monotonic):
+        self.clock = clock  # seconds, for the freshness window only
         self.freshness = freshness
         self.error_freshness = min(freshness, 2.0) if error_freshness is None else error_freshness
         self.max_keys = max_keys
@@ -68,20 +70,22 @@ class Coalescer:
             flight.value = loader(*args)
         except Exception as err:  # shared with the followers, re-raised to each
             flight.error = err
-        flight.at = time.monotonic()
+        flight.at = self.clock()
         flight.done.set()
         if flight.error is None and self.serve_stale:
             with self._lock:
                 self._good[key] = flight
 
     def forget(self) -> None:
-        """Drop every kept answer: after Stop or Reset the next read must be fresh."""
+        """Drop every finished answer, so the next caller reads afresh (after Stop or
+        Reset). A call still in flight is kept: its callers wait for it as before.
+        Answers kept for `serve_stale` stay too, to be served while the refresh runs."""
         with self._lock:
             self._flights = {k: f for k, f in self._flights.items() if not f.done.is_set()}
 
     def _stale(self, flight: _Flight) -> bool:
         ttl = self.error_freshness if flight.error is not None else self.freshness
-        return time.monotonic() - flight.at >= ttl
+        return self.clock() - flight.at >= ttl
 
     def _evict(self) -> None:
         if len(self._flights) <= self.max_keys:

@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from opsweb.platform_port import (
+    DEFAULT_LOG_PAGE_BYTES,
     MAX_LOG_PAGE_BYTES,
     BadResponse,
     Forbidden,
@@ -66,7 +67,7 @@ class PaperclipShell:
         return self._call("GET", f"/api/heartbeat-runs/{rid}")
 
     def get_run_log(self, run_id: str, offset: int = 0,
-                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                    limit_bytes: int = DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
         """One byte-range page of the run's NDJSON log: (content, next_offset).
 
         next_offset is None at EOF (Paperclip omits the key). A queued run has no

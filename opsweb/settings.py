@@ -17,11 +17,7 @@ class Setting:
     flag: str | None
     default: object
     help: str
-    parse: Callable[[str], object] = str
-
-    @property
-    def key(self) -> str:  # the app.config key
-        return self.env
+    parse: Callable[[str], object] = str  # env is also the app.config key
 
 
 SETTINGS = (
@@ -62,5 +58,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     config = {}
     for s in SETTINGS:
         raw = environ.get(s.env)
-        config[s.key] = s.default if raw in (None, "") else s.parse(raw)
+        config[s.env] = s.default if raw in (None, "") else s.parse(raw)
     return config

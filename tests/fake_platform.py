@@ -63,7 +63,7 @@ class FakePlatform:
         return self._known(self.runs, run_id, "run")
 
     def get_run_log(self, run_id: str, offset: int = 0,
-                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                    limit_bytes: int = port.DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
         """Byte-cut pages as Paperclip cuts them: mid-line, even mid-character."""
         self._enter("get_run_log", run_id, offset, limit_bytes)
         self._known(self.runs, run_id, "run")
