@@ -174,10 +174,15 @@ def panel(demo, panel_for) -> Panel:
     return panel_for(demo.url)
 
 
+# When the in-process world and panel stand still: one fixed instant, so that every
+# age the panel shows is the same on every run.
+FROZEN_AT = 1_795_953_600.0  # 2026-11-29 12:00:00 UTC
+
+
 @pytest.fixture
 def fake() -> FakePlatform:
     """A copy of the demo world (frozen, no autoplay) as an in-memory platform."""
-    return from_world(World(autoplay=False))
+    return from_world(World(clock=Clock(frozen_at=FROZEN_AT), autoplay=False))
 
 
 @pytest.fixture
@@ -185,7 +190,7 @@ def on_fake(fake, tmp_path):
     """Factory: the panel in-process on `fake`, with any settings, on a frozen clock."""
 
     def make(**config) -> InProcess:
-        clock = Clock(frozen_at=Clock().now())
+        clock = Clock(frozen_at=FROZEN_AT)
         app = create_app({"OPSWEB_COMPANIES": (), "OPSWEB_PAPERCLIP_TOKEN": None,
                           "OPSWEB_AUDIT_URL": f"sqlite:///{tmp_path}/audit.db", **config},
                          platform=fake, clock=clock)
