@@ -25,8 +25,7 @@ PORT = Path("opsweb/platform_port.py")
 SHELL_FILE = Path("opsweb/paperclip_shell.py")
 PRODUCT = Path("opsweb")
 SKIP_DIRS = {".venv", "venv", "node_modules", ".git", "build", "__pycache__", ".tox"}
-KILL_FUNCS = {("os", "kill"), ("os", "killpg"), ("signal", "pthread_kill"),
-              ("os", "kill_process")}
+KILL_FUNCS = {("os", "kill"), ("os", "killpg"), ("signal", "pthread_kill")}
 KILL_METHODS = {"kill", "terminate", "send_signal", "killpg", "pthread_kill"}
 KILL_COMMANDS = {"kill", "pkill", "killall", "skill"}
 PID_NAMES = {"process_pid", "processPid", "processGroupId", "process_group_id"}

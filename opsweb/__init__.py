@@ -15,7 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from opsweb import audit, headers
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
-from opsweb.faultlog import FaultLog
+from opsweb.clock import Clock
+from opsweb.fault_reporter import FaultReporter
 from opsweb.fleet import FleetReader
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
@@ -34,13 +35,13 @@ class Operations:
     metrics: Metrics
     gate: Gate
     audit: audit.Store
-    faults: FaultLog
+    faults: FaultReporter
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
              api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
              operator: Callable[[], str | None] | None = None,
-             platform: port.Platform | None = None) -> None:
+             platform: port.Platform | None = None, clock: Clock | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
     defaults from the environment); the host's own secret key signs the session.
     `metrics_path=None` leaves /metrics to the host.
@@ -48,7 +49,10 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     `operator`: the host's login applies. Called during each opsweb request (flask's
     `request`, `session` and `g` are available), it returns the signed-in operator's
     name, which the audit trail records, or None to refuse the request (401). It may
-    also abort() itself, e.g. with a redirect to the host's login page."""
+    also abort() itself, e.g. with a redirect to the host's login page.
+
+    `platform`: any implementation of the port (default: Paperclip at
+    OPSWEB_PAPERCLIP_URL). `clock`: the time the panel reads (default: real time)."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
@@ -57,22 +61,23 @@ def init_app(app: Flask, url_prefix: str = "/operations",
         raise AuthConfigError("OPSWEB_OPERATOR_TOKENS is set, so sign-ins need a secret key of"
                               f" at least {MIN_SECRET_KEY_CHARS} characters: set"
                               " OPSWEB_SECRET_KEY (or the host app's SECRET_KEY)")
+    clock = clock or Clock()
     instance = cfg["OPSWEB_INSTANCE_DIR"] or app.instance_path
     store = audit.open_store(cfg["OPSWEB_AUDIT_URL"] or audit.default_url(instance))
     gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600,
                 allowed_hosts=tuple(h.lower() for h in _csv(cfg["OPSWEB_ALLOWED_HOSTS"])),
-                sessions=audit.Sessions(store))
+                sessions=audit.Sessions(store), clock=clock.now)
     platform = platform or port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
                                         cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
     companies = _csv(cfg["OPSWEB_COMPANIES"])
     metrics = Metrics()
     # The panel must answer within its 4 s refresh even when a company hangs.
     fleet = FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
-                        freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe)
+                        freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe, clock=clock)
     metrics.watch(fleet)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultLog(app.logger))
+                                          audit=store, faults=FaultReporter(app.logger))
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     app.register_blueprint(panel, url_prefix=url_prefix)
@@ -112,9 +117,10 @@ def _behind_proxies(app: Flask, hops: int) -> None:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
-def create_app(config: dict | None = None, platform: port.Platform | None = None) -> Flask:
+def create_app(config: dict | None = None, platform: port.Platform | None = None,
+               clock: Clock | None = None) -> Flask:
     """The standalone panel (against `platform`, by default Paperclip at
-    OPSWEB_PAPERCLIP_URL). Raises AuthConfigError for settings that would leave it
+    OPSWEB_PAPERCLIP_URL, on `clock`, by default real time). Raises AuthConfigError for settings that would leave it
     open or unusable (operator tokens without a secret key, a malformed token list)."""
     app = Flask(__name__)
     app.config.update(from_env())
@@ -126,7 +132,7 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     # Stop and Reset take no body worth more than a few bytes ({}).
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
-    init_app(app, platform=platform)
+    init_app(app, platform=platform, clock=clock)
     _behind_proxies(app, int(app.config["OPSWEB_TRUSTED_PROXIES"] or 0))
 
     @app.errorhandler(404)

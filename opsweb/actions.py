@@ -22,12 +22,13 @@ class Outcome:
     message: str
     status: str | None = None  # the run's status after the action
     cleared_task_sessions: int | None = None
+    # Paperclip's answer (its HTTP status and text), as the port's errors name it; the
+    # twin shows the status of a failed action, the audit record keeps both
     upstream_status: int | None = None
-    # for the audit trail, not the twin: who the target belongs to, Paperclip's answer
+    upstream_message: str | None = None
+    # for the audit record, not the twin: who the target belongs to
     agent_id: str | None = None
     company_id: str | None = None
-    paperclip_status: int | None = None
-    paperclip_message: str | None = None
 
     @property
     def http_status(self) -> int:
@@ -42,14 +43,14 @@ class Outcome:
             body["status"] = self.status
         if self.cleared_task_sessions is not None:
             body["clearedTaskSessions"] = self.cleared_task_sessions
-        if self.upstream_status is not None:
+        if self.result == "failed" and self.upstream_status is not None:
             body["upstreamStatus"] = self.upstream_status
         return body
 
 
 def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool,
                 **ids) -> Outcome:
-    answer = dict(paperclip_status=err.upstream_status, paperclip_message=err.upstream_message)
+    answer = dict(upstream_status=err.upstream_status, upstream_message=err.upstream_message)
     if sent and err.may_have_arrived:
         return Outcome(action, target_id, "unknown",
                        f"{err.message}. The outcome is unknown: look at the run again"
@@ -57,7 +58,7 @@ def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool
     verb = "Stop" if action == "cancel" else "Reset"
     suffix = "" if sent and err.upstream_status else f" {verb} was not sent."
     return Outcome(action, target_id, "failed", err.message.rstrip(".") + "." + suffix,
-                   upstream_status=err.upstream_status, **answer, **ids)
+                   **answer, **ids)
 
 
 def stop_run(platform: port.Platform, run_id: str,
@@ -75,14 +76,14 @@ def stop_run(platform: port.Platform, run_id: str,
     if before.get("status") in TERMINAL:
         return Outcome("cancel", run_id, "already_finished",
                        f"Run had already finished ({before.get('status')}).",
-                       status=before.get("status"), paperclip_status=200,
-                       paperclip_message=f"status {before.get('status')}", **ids)
+                       status=before.get("status"), upstream_status=200,
+                       upstream_message=f"status {before.get('status')}", **ids)
     try:
         after = port.pc_cancel_run(platform, run_id)
     except port.PlatformError as err:
         return _from_error("cancel", run_id, err, sent=True, **ids)
     status = after.get("status")
-    answer = dict(paperclip_status=200, paperclip_message=f"status {status}", **ids)
+    answer = dict(upstream_status=200, upstream_message=f"status {status}", **ids)
     if status == "cancelled":
         return Outcome("cancel", run_id, "done", "Run cancelled.", status=status, **answer)
     if status in TERMINAL:
@@ -104,7 +105,7 @@ def reset_session(platform: port.Platform, agent_id: str) -> Outcome:
     return Outcome("reset-session", agent_id, "done",
                    f"Session reset: {cleared} {noun} cleared.", cleared_task_sessions=cleared,
                    agent_id=agent_id, company_id=_str(state.get("companyId")),
-                   paperclip_status=200, paperclip_message=f"clearedTaskSessions {cleared}")
+                   upstream_status=200, upstream_message=f"clearedTaskSessions {cleared}")
 
 
 def _str(value) -> str | None:

@@ -120,11 +120,6 @@ class Store:
                          " ORDER BY id DESC LIMIT ?", (limit,), fetch=True)
         return [Record(*row) for row in rows]
 
-    def get(self, record_id: int) -> Record | None:
-        rows = self._run(f"SELECT {', '.join(_COLUMNS)} FROM opsweb_audit WHERE id = ?",
-                         (record_id,), fetch=True)
-        return Record(*rows[0]) if rows else None
-
     def _insert(self, values: tuple) -> int:
         raise NotImplementedError
 

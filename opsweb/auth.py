@@ -92,6 +92,7 @@ class Gate:
     session_seconds: float = 12 * 3600
     allowed_hosts: tuple[str, ...] = ()  # Host names served with operators; () = any
     sessions: Sessions | None = None  # sign-ins, revocable on every instance
+    clock: Callable[[], float] = time.time  # epoch seconds: when a sign-in expires
 
     def __post_init__(self):
         self._by_fingerprint = {_fingerprint(t): n for t, n in self.tokens.items()}
@@ -128,7 +129,7 @@ class Gate:
         if isinstance(signed, dict):
             name = self._by_fingerprint.get(str(signed.get("key")))
             at = signed.get("at")
-            if (name and isinstance(at, (int, float)) and time.time() - at < self.session_seconds
+            if (name and isinstance(at, (int, float)) and self.clock() - at < self.session_seconds
                     and self._live(signed.get("sid"), name)):
                 return name, "session"
         return None
@@ -149,7 +150,7 @@ class Gate:
             sid = secrets.token_urlsafe(24)
             self.sessions.open(sid, name, self.session_seconds)
             session.clear()  # a fresh session (and CSRF token) for the signed-in operator
-            session[_SESSION] = {"key": _fingerprint(token), "at": time.time(), "sid": sid}
+            session[_SESSION] = {"key": _fingerprint(token), "at": self.clock(), "sid": sid}
         return name
 
     def sign_out(self) -> None:

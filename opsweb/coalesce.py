@@ -23,13 +23,22 @@ class _Flight:
         self.at = 0.0
 
 
+def _in_a_thread(task: Callable[[], None]) -> None:
+    threading.Thread(target=task, daemon=True).start()
+
+
 class Coalescer:
     """`serve_stale`: once a key has a good answer, a stale or failing refresh never
     makes a caller wait or fail; the refresh runs in the background (for slowly
-    changing data: company names, issue titles, agents)."""
+    changing data: company names, issue titles, agents). `clock` measures the windows
+    and `background` starts a refresh; tests pass their own to run without waiting."""
 
     def __init__(self, freshness: float, error_freshness: float | None = None,
-                 max_keys: int = 4096, serve_stale: bool = False):
+                 max_keys: int = 4096, serve_stale: bool = False,
+                 clock: Callable[[], float] = time.monotonic,
+                 background: Callable[[Callable[[], None]], None] = _in_a_thread):
+        self.clock = clock  # seconds, for the freshness windows only
+        self.background = background
         self.freshness = freshness
         self.error_freshness = min(freshness, 2.0) if error_freshness is None else error_freshness
         self.max_keys = max_keys
@@ -45,16 +54,15 @@ class Coalescer:
             if flight is None or (flight.done.is_set() and self._stale(flight)):
                 flight = self._flights[key] = _Flight()
                 self._evict()
-                if good is not None:
-                    threading.Thread(target=self._run, args=(flight, key, loader, args),
-                                     daemon=True).start()
-                    return good.value
                 leader = True
             elif good is not None:
                 return (good if flight.error is not None or not flight.done.is_set()
                         else flight).value
             else:
                 leader = False
+        if leader and good is not None:  # refresh behind the answer we have
+            self.background(lambda: self._run(flight, key, loader, args))
+            return good.value
         if leader:
             self._run(flight, key, loader, args)
         else:
@@ -68,20 +76,22 @@ class Coalescer:
             flight.value = loader(*args)
         except Exception as err:  # shared with the followers, re-raised to each
             flight.error = err
-        flight.at = time.monotonic()
+        flight.at = self.clock()
         flight.done.set()
         if flight.error is None and self.serve_stale:
             with self._lock:
                 self._good[key] = flight
 
     def forget(self) -> None:
-        """Drop every kept answer: after Stop or Reset the next read must be fresh."""
+        """Drop every finished answer, so the next caller reads afresh (after Stop or
+        Reset). A call still in flight is kept: its callers wait for it as before.
+        Answers kept for `serve_stale` stay too, to be served while the refresh runs."""
         with self._lock:
             self._flights = {k: f for k, f in self._flights.items() if not f.done.is_set()}
 
     def _stale(self, flight: _Flight) -> bool:
         ttl = self.error_freshness if flight.error is not None else self.freshness
-        return time.monotonic() - flight.at >= ttl
+        return self.clock() - flight.at >= ttl
 
     def _evict(self) -> None:
         if len(self._flights) <= self.max_keys:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping
 
 from opsweb import platform_port as port
-from opsweb.fleet import Fleet
+from opsweb.fleet import EVERY_COMPANY, Fleet
 
 NAMES = ("company", "agent", "status", "silent")
 STATUSES = ("running", "queued")
@@ -53,5 +53,5 @@ class Filters:
                     and (not self.status or row.status == self.status)
                     and (not self.silent or row.silence_level in SILENT_LEVELS))
         errors = [e for e in fleet.errors
-                  if not self.company or e.company_id in (self.company, "*")]
+                  if not self.company or e.company_id in (self.company, EVERY_COMPANY)]
         return replace(fleet, rows=[r for r in fleet.rows if keep(r)], errors=errors)

@@ -16,8 +16,12 @@ from typing import Callable
 
 from opsweb import platform_port as port
 from opsweb import timefmt, untrusted
+from opsweb.clock import Clock
 from opsweb.coalesce import Coalescer
 from opsweb.jsonstyle import camel_keys
+
+# The company id of an error that hit every company at once (the company list failed).
+EVERY_COMPANY = "*"
 
 # Attention order: what an operator must look at first sorts first.
 _ATTENTION = {"critical": 0, "suspicious": 1, "ok": 2, "snoozed": 3, "not_applicable": 4}
@@ -77,6 +81,15 @@ class CompanyError:
     company_id: str
     company_name: str
     error: str
+    # what went wrong, as the port's error class names it ("Timeout", "NotFound", …):
+    # for code that sorts faults without reading the sentence
+    kind: str
+    upstream_status: int | None = None
+
+    @classmethod
+    def of(cls, company_id: str, company_name: str, err: port.PlatformError) -> "CompanyError":
+        return cls(company_id, company_name, _reason(err), type(err).__name__,
+                   err.upstream_status)
 
     def to_json(self) -> dict:
         return {"companyId": self.company_id, "companyName": self.company_name,
@@ -166,17 +179,21 @@ class FleetReader:
 
     def __init__(self, platform: port.Platform, company_ids: tuple[str, ...],
                  deadline: float, freshness: float = 1.5, workers: int = 8,
-                 observe: Callable[[str, float, str | None], None] | None = None):
+                 observe: Callable[[str, float, str | None], None] | None = None,
+                 clock: Clock | None = None):
         self.platform = platform
+        # ages and sharing windows read this clock; deadlines stay on real time, since
+        # they bound real waits for threads
+        self.clock = clock or Clock()
         # observe(company_id, seconds, error kind or None) after each upstream call
         self.observe = observe or (lambda *_: None)
         self.company_ids = company_ids
         self.deadline = deadline
         self._pool = cf.ThreadPoolExecutor(max_workers=workers,
                                            thread_name_prefix="opsweb-fleet")
-        self._live = Coalescer(freshness)
-        self._names = Coalescer(60.0, serve_stale=True)
-        self._titles = IssueTitles(platform)
+        self._live = Coalescer(freshness, clock=self.clock.monotonic)
+        self._names = Coalescer(60.0, serve_stale=True, clock=self.clock.monotonic)
+        self._titles = IssueTitles(platform, clock=self.clock.monotonic)
 
     def read(self) -> Fleet:
         started = time.monotonic()
@@ -184,12 +201,12 @@ class FleetReader:
         try:
             companies = self._companies()
         except port.PlatformError as err:
-            fleet.errors.append(CompanyError("*", "all companies", _reason(err)))
+            fleet.errors.append(CompanyError.of(EVERY_COMPANY, "all companies", err))
             return fleet
         fleet.companies = companies
         futures = {c["id"]: self._pool.submit(self._live.get, c["id"], self._live_runs, c["id"])
                    for c in companies}
-        now = datetime.now(timezone.utc)
+        now = datetime.fromtimestamp(self.clock.now(), timezone.utc)
         runs = []
         for company in companies:
             remaining = max(0.05, self.deadline - (time.monotonic() - started))
@@ -198,10 +215,11 @@ class FleetReader:
             except cf.TimeoutError:
                 fleet.errors.append(CompanyError(
                     company["id"], company["name"],
-                    f"Paperclip did not answer for this company in {self.deadline:g} s"))
+                    f"Paperclip did not answer for this company in {self.deadline:g} s",
+                    port.Timeout.__name__))
                 continue
             except port.PlatformError as err:
-                fleet.errors.append(CompanyError(company["id"], company["name"], _reason(err)))
+                fleet.errors.append(CompanyError.of(company["id"], company["name"], err))
                 continue
             runs.extend((company, r) for r in company_runs
                         if isinstance(r, dict) and r.get("status") in ("running", "queued"))
@@ -252,8 +270,8 @@ class IssueTitles:
 
     def __init__(self, platform: port.Platform, workers: int = 4, max_pending: int = 64,
                  wait: float = 0.2, fresh_for: float = 300.0, retry_after: float = 30.0,
-                 max_kept: int = 4096):
-        self.platform = platform
+                 max_kept: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self.platform, self.clock = platform, clock
         self.max_pending, self.wait = max_pending, wait
         self.fresh_for, self.retry_after, self.max_kept = fresh_for, retry_after, max_kept
         self._pool = cf.ThreadPoolExecutor(max_workers=workers,
@@ -263,7 +281,7 @@ class IssueTitles:
         self._pending: set[str] = set()
 
     def labels(self, issue_ids: set[str]) -> dict[str, str]:
-        now = time.monotonic()
+        now = self.clock()
         labels, started = {}, []
         with self._lock:
             for iid in issue_ids:
@@ -294,6 +312,6 @@ class IssueTitles:
             pass  # the row keeps its short id; retried after retry_after
         finally:
             with self._lock:
-                self._known[iid] = (label, time.monotonic())
+                self._known[iid] = (label, self.clock())
                 self._pending.discard(iid)
         return label

@@ -11,7 +11,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from prometheus_client.core import GaugeMetricFamily
 
-from opsweb.fleet import FleetReader
+from opsweb.fleet import EVERY_COMPANY, FleetReader
 
 SILENCE_LEVELS = ("ok", "suspicious", "critical", "snoozed", "not_applicable")
 
@@ -53,7 +53,7 @@ class FleetCollector:
                                     labels=["company_id"])
         down = {e.company_id for e in fleet.errors}
         for company in fleet.companies:
-            failing.add_metric([company["id"]], 0 if company["id"] in down or "*" in down else 1)
+            failing.add_metric([company["id"]], 0 if company["id"] in down or EVERY_COMPANY in down else 1)
         yield from (info, runs, silence, oldest, failing)
 
 

@@ -17,6 +17,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from opsweb.platform_port import (
+    DEFAULT_LOG_PAGE_BYTES,
     MAX_LOG_PAGE_BYTES,
     BadResponse,
     Forbidden,
@@ -76,7 +77,7 @@ class PaperclipShell:
         return self._call("GET", f"/api/heartbeat-runs/{rid}")
 
     def get_run_log(self, run_id: str, offset: int = 0,
-                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                    limit_bytes: int = DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
         """One byte-range page of the run's NDJSON log: (content, next_offset).
 
         next_offset is None at EOF (Paperclip omits the key). A queued run has no

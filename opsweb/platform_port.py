@@ -13,8 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import Protocol, runtime_checkable
 
-# The most one log page may hold (Paperclip clamps limitBytes to 1 MiB).
+# The most one log page may hold (Paperclip clamps limitBytes to 1 MiB), and what a
+# page holds when the caller does not say (Paperclip's own default).
 MAX_LOG_PAGE_BYTES = 1024 * 1024
+DEFAULT_LOG_PAGE_BYTES = 256_000
 
 
 class PlatformError(Exception):
@@ -114,7 +116,7 @@ class Platform(Protocol):
     def get_run(self, run_id: str) -> dict: ...
 
     def get_run_log(self, run_id: str, offset: int = 0,
-                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                    limit_bytes: int = DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
         """One byte-range page of the NDJSON log: (content, next offset or None at
         the end). A run with no log yet gives ("", None)."""
         ...
@@ -155,7 +157,7 @@ def pc_get_run(platform: Platform, run_id: str) -> dict:
 
 
 def pc_get_run_log(platform: Platform, run_id: str, offset: int = 0,
-                   limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                   limit_bytes: int = DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
     return platform.get_run_log(run_id, offset, limit_bytes)
 
 
@@ -181,7 +183,8 @@ def pc_reset_agent_session(platform: Platform, agent_id: str, task_key: str | No
 
 
 __all__ = [
-    "MAX_LOG_PAGE_BYTES", "BadResponse", "Forbidden", "InvalidId", "NotFound",
+    "DEFAULT_LOG_PAGE_BYTES", "MAX_LOG_PAGE_BYTES", "BadResponse", "Forbidden", "InvalidId",
+    "NotFound",
     "Platform", "PlatformError", "Rejected", "Timeout", "Unauthorized", "Unreachable",
     "UpstreamError", "check_uuid", "connect",
     "pc_health", "pc_list_companies", "pc_list_live_runs", "pc_get_run", "pc_get_run_log",

@@ -65,11 +65,7 @@ class Setting:
     flag: str | None
     default: object
     help: str
-    parse: Callable[[str], object] = str
-
-    @property
-    def key(self) -> str:  # the app.config key
-        return self.env
+    parse: Callable[[str], object] = str  # env is also the app.config key
 
     @property
     def name(self) -> str:
@@ -140,7 +136,7 @@ def resolve(environ: Mapping[str, str], flags: Mapping[str, str] | None = None
             ) -> dict[str, object]:
     """Every setting: a flag's raw text wins over the environment, else the default."""
     flags = flags or {}
-    return {s.key: s.read(flags[s.env] if flags.get(s.env) is not None else environ.get(s.env))
+    return {s.env: s.read(flags[s.env] if flags.get(s.env) is not None else environ.get(s.env))
             for s in SETTINGS}
 
 

@@ -1,6 +1,6 @@
 """Paperclip run-log records in, readable transcript entries out. No I/O.
 
-The pipeline is Paperclip's own buildTranscript (paperclip-api.md §8.1): stderr and
+The pipeline is Paperclip's own buildTranscript (docs/paperclip-notes.md, "Run logs"): stderr and
 system chunks become one entry each, as they came; stdout chunks are arbitrary slices of
 the agent's output, so they are buffered into lines and each line goes to the parser of
 the run's adapter type. Streamed fragments are joined.
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+
+from orjson import loads as _fast_loads
 
 from opsweb import ansi
 from opsweb.parsers import STATE_LETTERS, parser_for
@@ -38,33 +40,29 @@ _DELTA_OF = {"a": "assistant", "h": "thinking"}
 STATE_ALPHABET = "ah" + STATE_LETTERS
 
 _loads = json.loads
-try:  # orjson reads the envelopes several times faster, when installed
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - orjson is a dependency, this is a safety net
-    _fast_loads = None
 _scan = json.decoder.scanstring
 _dirty = ansi.dirty
 
-# Paperclip writes every record as {"ts":…,"stream":…,"chunk":…,"seq":N} in that order.
-# Reading that shape directly (the chunk with json's own C string scanner) skips
-# building a dict per record; anything else goes through json.loads.
+# The fast path is orjson (several times faster than json). What it refuses (lone
+# surrogates, NaN) or reads oddly falls back to this regex for the record shape
+# Paperclip writes, {"ts":…,"stream":…,"chunk":…,"seq":N} in that order (the chunk
+# read with json's own C string scanner), and then to json.loads.
 _HEAD = re.compile(r'\{"ts":"([0-9T:.Z+-]*)","stream":"(stdout|stderr|system)","chunk":"')
 
 
 def _record(line: str):
     """(ts, stream, chunk, seq) of one log record, or None when it is not one."""
-    if _fast_loads is not None:
-        try:
-            record = _fast_loads(line)
-        except ValueError:
-            record = None
-        if type(record) is dict:
-            ts, stream, chunk, seq = (record.get("ts"), record.get("stream"),
-                                      record.get("chunk"), record.get("seq"))
-            # a timestamp with no control characters needs no cleaning (it is escaped
-            # on display like everything else)
-            if type(ts) is str and type(chunk) is str and ts.isprintable():
-                return ts, stream, chunk, seq if type(seq) is int else None
+    try:
+        record = _fast_loads(line)
+    except ValueError:
+        record = None
+    if type(record) is dict:
+        ts, stream, chunk, seq = (record.get("ts"), record.get("stream"),
+                                  record.get("chunk"), record.get("seq"))
+        # a timestamp with no control characters needs no cleaning (it is escaped
+        # on display like everything else)
+        if type(ts) is str and type(chunk) is str and ts.isprintable():
+            return ts, stream, chunk, seq if type(seq) is int else None
     m = _HEAD.match(line)
     if m:
         try:
@@ -85,7 +83,7 @@ def _record(line: str):
     if type(chunk) is not str:
         return None
     ts, seq = record.get("ts"), record.get("seq")
-    ts = ansi.clean(ts) if type(ts) is str else ""  # the fast path only admits ISO timestamps
+    ts = ansi.clean(ts) if type(ts) is str else ""  # the regex only admits ISO timestamps
     return ts, record.get("stream"), chunk, seq if type(seq) is int else None
 
 

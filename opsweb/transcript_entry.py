@@ -1,7 +1,7 @@
 """One readable transcript entry, its JSON twin, its plain-text form, and the rule that
 joins streamed fragments.
 
-The kinds follow Paperclip's own TranscriptEntry (paperclip-api.md §8.2), plus
+The kinds follow Paperclip's own TranscriptEntry (docs/paperclip-notes.md, "Run logs"), plus
 `unparsed`: a line no parser could read, kept visible with its raw text.
 """
 from __future__ import annotations
@@ -9,11 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from opsweb.jsonstyle import camel
-
-KINDS = frozenset({
-    "assistant", "thinking", "user", "tool_call", "tool_result", "init", "result",
-    "stderr", "system", "stdout", "unparsed",
-})
 
 
 @dataclass(frozen=True)

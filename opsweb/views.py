@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, embed, errors, headers, openapi, timefmt, trail, untrusted
+from opsweb import audited, auth, csrf, embed, errors, headers, openapi, timefmt, untrusted
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
-from opsweb.filters import Filters
+from opsweb.filters import STATUSES, Filters
 from opsweb.log_cursor import Cursor, parse_offset
 from opsweb.transcript import transcript_text
 
@@ -114,8 +114,8 @@ def _panel_context(filters, fleet) -> dict:
     names = {r.agent_id: r.agent_name for r in fleet.rows}
     # recent actions are part of what the panel shows: a new one is a new version
     shown = [(a.id, a.result) for a in recent]
-    return dict(fleet=fleet, filters=filters, csrf_token=csrf.csrf_token(), recent=recent,
-                recent_error=recent_error, agent_names=names,
+    return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
+                recent=recent, recent_error=recent_error, agent_names=names,
                 version=fleet.version(filters.query(), shown, recent_error))
 
 
@@ -222,7 +222,7 @@ def reset_session(agent_id: str):
 
 def _audited(action: str, run_id: str | None = None, agent_id: str | None = None):
     try:
-        outcome = trail.perform(_ops().audit, current_app.logger, _ops().platform, action,
+        outcome = audited.perform(_ops().audit, current_app.logger, _ops().platform, action,
                                 operator=g.opsweb_operator, remote_addr=request.remote_addr,
                                 run_id=run_id, agent_id=agent_id)
     except AuditUnavailable as err:

@@ -1,7 +1,10 @@
-"""Shared fixtures: a demo Paperclip and an opsweb panel, both real HTTP servers on
-127.0.0.1, and a browser-like client for the panel."""
+"""Shared fixtures. End to end: a demo Paperclip and an opsweb panel, both real HTTP
+servers on 127.0.0.1, and a browser-like client for the panel. In-process: the same
+panel on an in-memory fake platform (a copy of the demo world) and a frozen clock,
+driven through Flask's test client."""
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 
@@ -11,7 +14,10 @@ from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
 from opsweb import create_app
+from opsweb.clock import Clock
+from opsweb.demo import World
 from opsweb.demo.runner import DemoServer
+from tests.fake_platform import FakePlatform, from_world
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,17 +50,17 @@ class ServedApp:
         self.server.server_close()
 
 
-@dataclass
-class Panel:
+class Browser:
     """What an operator's browser does with the panel: GET pages and fragments, POST
-    with the CSRF token the page handed out."""
-    url: str
-    app: object
-    http: requests.Session = field(default_factory=requests.Session)
+    with the CSRF token the page handed out. Subclasses send the requests (over HTTP or
+    in-process) and say which origin the browser is on."""
+    origin: str
 
-    def get(self, path: str, **kw) -> requests.Response:
-        kw.setdefault("timeout", 15)
-        return self.http.get(self.url + path, **kw)
+    def get(self, path: str, **kw):
+        raise NotImplementedError
+
+    def post(self, path: str, **kw):
+        raise NotImplementedError
 
     def soup(self, path: str, expect: int = 200) -> BeautifulSoup:
         resp = self.get(path, headers={"HX-Request": "true"})
@@ -62,16 +68,53 @@ class Panel:
         return BeautifulSoup(resp.text, "html.parser")
 
     def csrf_token(self) -> str:
-        import json
         page = self.soup("/operations/agents")
         return json.loads(page.select_one("#ow-agents")["hx-headers"])["X-CSRF-Token"]
 
-    def post_as_browser(self, path: str) -> requests.Response:
-        return self.http.post(self.url + path, timeout=30, headers={
-            "HX-Request": "true", "X-CSRF-Token": self.csrf_token(), "Origin": self.url})
+    def post_as_browser(self, path: str):
+        return self.post(path, headers={"HX-Request": "true", "X-CSRF-Token": self.csrf_token(),
+                                        "Origin": self.origin})
 
-    def post_json(self, path: str, body=None) -> requests.Response:
-        return self.http.post(self.url + path, json=body or {}, timeout=30)
+    def post_json(self, path: str, body=None):
+        return self.post(path, json=body or {})
+
+
+@dataclass
+class Panel(Browser):
+    """The panel over real HTTP (requests' answers)."""
+    url: str
+    app: object
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def origin(self) -> str:
+        return self.url
+
+    def get(self, path: str, **kw) -> requests.Response:
+        kw.setdefault("timeout", 15)
+        return self.http.get(self.url + path, **kw)
+
+    def post(self, path: str, **kw) -> requests.Response:
+        return self.http.post(self.url + path, timeout=30, **kw)
+
+
+@dataclass
+class InProcess(Browser):
+    """The panel in-process on a fake platform and a frozen clock (werkzeug's answers:
+    `.get_json()`, not `.json()`). Move `clock` instead of sleeping."""
+    app: object
+    fake: FakePlatform
+    clock: Clock
+    origin = "http://localhost"
+
+    def __post_init__(self):
+        self.http = self.app.test_client()
+
+    def get(self, path: str, **kw):
+        return self.http.get(path, **kw)
+
+    def post(self, path: str, **kw):
+        return self.http.post(path, **kw)
 
 
 class Demo:
@@ -138,3 +181,32 @@ def hostile():
     upstream = HostileUpstream()
     yield upstream
     upstream.stop()
+
+
+# When the in-process world and panel stand still: one fixed instant, so that every
+# age the panel shows is the same on every run.
+FROZEN_AT = 1_795_953_600.0  # 2026-11-29 12:00:00 UTC
+
+
+@pytest.fixture
+def fake() -> FakePlatform:
+    """A copy of the demo world (frozen, no autoplay) as an in-memory platform."""
+    return from_world(World(clock=Clock(frozen_at=FROZEN_AT), autoplay=False))
+
+
+@pytest.fixture
+def on_fake(fake, tmp_path):
+    """Factory: the panel in-process on `fake`, with any settings, on a frozen clock."""
+
+    def make(**config) -> InProcess:
+        clock = Clock(frozen_at=FROZEN_AT)
+        app = create_app({"OPSWEB_COMPANIES": (), "OPSWEB_PAPERCLIP_TOKEN": None,
+                          "OPSWEB_AUDIT_URL": f"sqlite:///{tmp_path}/audit.db", **config},
+                         platform=fake, clock=clock)
+        return InProcess(app, fake, clock)
+    return make
+
+
+@pytest.fixture
+def inproc(on_fake) -> InProcess:
+    return on_fake()

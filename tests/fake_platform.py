@@ -21,22 +21,25 @@ class FakePlatform:
     events: dict[str, list[dict]] = field(default_factory=dict)
     agents: dict[str, dict] = field(default_factory=dict)
     issues: dict[str, dict] = field(default_factory=dict)
-    failures: dict[str, port.PlatformError] = field(default_factory=dict)
+    failures: dict[str, tuple[port.PlatformError, str | None]] = field(default_factory=dict)
     calls: list[tuple] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def fail(self, operation: str, error: port.PlatformError | None) -> None:
-        """Make every later call of `operation` raise `error` (None: answer again)."""
+    def fail(self, operation: str, error: port.PlatformError | None,
+             only: str | None = None) -> None:
+        """Make every later call of `operation` raise `error` (None: answer again);
+        `only`: just the calls for that id (one company's live runs, say)."""
         if error is None:
             self.failures.pop(operation, None)
         else:
-            self.failures[operation] = error
+            self.failures[operation] = (error, only)
 
     def _enter(self, operation: str, *args) -> None:
         self.calls.append((operation, *args))
         self.counts[operation] += 1
-        if operation in self.failures:
-            raise self.failures[operation]
+        error, only = self.failures.get(operation, (None, None))
+        if error is not None and only in (None, *args[:1]):
+            raise error
 
     @staticmethod
     def _known(table: dict, key: str, what: str) -> dict:
@@ -63,7 +66,7 @@ class FakePlatform:
         return self._known(self.runs, run_id, "run")
 
     def get_run_log(self, run_id: str, offset: int = 0,
-                    limit_bytes: int = 256_000) -> tuple[str, int | None]:
+                    limit_bytes: int = port.DEFAULT_LOG_PAGE_BYTES) -> tuple[str, int | None]:
         """Byte-cut pages as Paperclip cuts them: mid-line, even mid-character."""
         self._enter("get_run_log", run_id, offset, limit_bytes)
         self._known(self.runs, run_id, "run")
@@ -101,3 +104,20 @@ class FakePlatform:
         agent = self._known(self.agents, agent_id, "agent")
         return {"agentId": agent_id, "companyId": agent.get("companyId"),
                 "clearedTaskSessions": 0}
+
+
+def from_world(world) -> FakePlatform:
+    """The demo world (opsweb.demo.World) copied into a fake: the same companies, runs,
+    logs, agents and issues the end-to-end tests see over HTTP, read in-process."""
+    companies = world.company_list()
+    fake = FakePlatform(companies=companies)
+    for company in companies:
+        fake.live_runs[company["id"]] = world.live_runs(company["id"], 50, 0)
+    for run_id, run in world.runs.items():
+        fake.runs[run_id] = world.run(run_id)
+        fake.events[run_id] = world.events(run_id, 0, len(run.events))
+        if run.log_started:
+            fake.logs[run_id] = bytes(run.log)
+    fake.agents = {agent_id: world.agent(agent_id) for agent_id in world.agents}
+    fake.issues = {issue_id: world.issue(issue_id) for issue_id in world.issues}
+    return fake

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from opsweb import audit
+from opsweb import platform_port as port
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = "c0ffee01-0000-4000-8000-000000000001"
@@ -25,9 +26,10 @@ UNKNOWN_RUN = "b0000000-0000-4000-8000-0000000000ff"
 
 
 def actions(panel, limit=50):
+    """The audit twin's records, over HTTP or in-process."""
     resp = panel.get(f"/api/operations/audit?limit={limit}")
     assert resp.status_code == 200
-    return resp.json()["actions"]
+    return json.loads(resp.text)["actions"]
 
 
 @pytest.fixture
@@ -54,39 +56,42 @@ def test_stop_and_reset_are_recorded_with_who_where_what_and_the_answer(demo, au
     assert reset["outcome"] == "done" and reset["paperclip"]["status"] == 200
 
 
-def test_failed_and_unknown_outcomes_are_recorded_too(demo, panel_for, tmp_path):
-    panel = panel_for(demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db",
-                      OPSWEB_TIMEOUT=4.0, OPSWEB_ACTION_TIMEOUT=0.5)
-    assert panel.post_json(f"/api/operations/runs/{UNKNOWN_RUN}/cancel").status_code == 404
-    failed = actions(panel, 1)[0]
+def test_failed_and_unknown_outcomes_are_recorded_too(inproc):
+    assert inproc.post_json(f"/api/operations/runs/{UNKNOWN_RUN}/cancel").status_code == 404
+    failed = actions(inproc, 1)[0]
     assert failed["outcome"] == "failed" and failed["paperclip"]["status"] == 404
     assert failed["message"].endswith("Stop was not sent.")
-    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1200)
-    rid = demo.world.directory()["runs"]["claudeRunning"]
-    panel.post_json(f"/api/operations/runs/{rid}/cancel")
-    unknown = actions(panel, 1)[0]
+    inproc.fake.fail("cancel_run", port.Timeout("Paperclip did not answer in 0.5 s"))
+    rid = inproc.fake.live_runs[ACME][0]["id"]
+    inproc.post_json(f"/api/operations/runs/{rid}/cancel")
+    unknown = actions(inproc, 1)[0]
     assert unknown["outcome"] == "unknown" and unknown["completed"] is True
     assert "look at the run again" in unknown["message"]
     assert unknown["agentId"] and unknown["companyId"] == ACME  # learnt before the cancel
 
 
-def test_the_record_exists_before_paperclip_answers(demo, audited):
-    rid = demo.world.directory()["runs"]["codexRunning"]
-    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1500)
+def test_the_record_exists_before_paperclip_answers(inproc):
+    rid = inproc.get("/api/operations/agents").get_json()["runs"][0]["runId"]
+    sent, answer_now = threading.Event(), threading.Event()
+    cancel = inproc.fake.cancel_run
+
+    def held_cancel(run_id):  # Paperclip has the request and has not answered yet
+        sent.set()
+        answer_now.wait(10)
+        return cancel(run_id)
+    inproc.fake.cancel_run = held_cancel
     answer = []
     pressing = threading.Thread(target=lambda: answer.append(
-        audited.post_json(f"/api/operations/runs/{rid}/cancel")))
+        inproc.app.test_client().post(f"/api/operations/runs/{rid}/cancel", json={})))
     pressing.start()
-    deadline = time.monotonic() + 2.5
-    seen = []
-    while time.monotonic() < deadline and not seen:
-        seen = [a for a in actions(audited) if a["runId"] == rid]
+    assert sent.wait(10)
+    seen = [a for a in actions(inproc) if a["runId"] == rid]
     assert seen and seen[0]["completed"] is False and seen[0]["outcome"] == "unknown"
     assert "No answer recorded" in seen[0]["message"]
-    assert pressing.is_alive()  # Paperclip has not answered yet
-    pressing.join(30)
-    assert answer[0].json()["result"] == "done"
-    done = actions(audited, 1)[0]
+    answer_now.set()
+    pressing.join(10)
+    assert answer[0].get_json()["result"] == "done"
+    done = actions(inproc, 1)[0]
     assert done["id"] == seen[0]["id"] and done["completed"] and done["outcome"] == "done"
 
 

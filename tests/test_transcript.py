@@ -1,5 +1,5 @@
 """Run-log records to readable entries, checked against Paperclip's own rendering of
-the same agent output (paperclip-api.md §8) and against the real log pages."""
+the same agent output (docs/paperclip-notes.md, "Run logs") and against the real log pages."""
 from __future__ import annotations
 
 import json

@@ -1,34 +1,17 @@
 """The demo world's clock and the time/id formats Paperclip uses.
 
-The world never calls time.time() itself: tests hand it a frozen clock and move it by
-hand, benches and `opsweb demo` use real time, and both can jump ahead (to make a run
-look silent for hours without waiting hours).
+The world never calls time.time() itself: it reads opsweb's own `Clock` (re-exported
+here), frozen in tests and real in benches and `opsweb demo`.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import datetime, timezone
 
+from opsweb.clock import Clock
 
-class Clock:
-    """Real time plus an offset; frozen at `frozen_at` (epoch seconds) when given."""
-
-    def __init__(self, frozen_at: float | None = None):
-        self._lock = threading.Lock()
-        self._frozen_at = frozen_at
-        self._offset = 0.0
-
-    def now(self) -> float:
-        with self._lock:
-            base = self._frozen_at if self._frozen_at is not None else time.time()
-            return base + self._offset
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._offset += seconds
+__all__ = ["Clock", "iso", "ms_between", "canonical_uuid"]
 
 
 def iso(t: float | None) -> str | None:

@@ -52,15 +52,6 @@ class DemoServer:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Block in the foreground (for `opsweb demo`-like scripts); Ctrl-C stops."""
-        if self._server is None:
-            self.start()
-        try:
-            self._thread.join()
-        except KeyboardInterrupt:
-            self.stop()
-
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()

@@ -1,6 +1,6 @@
 """What each kind of agent prints while it runs: one Script of timed stdout/stderr chunks.
 
-The shapes follow paperclip-api.md §8: Claude Code stream-json, `codex exec --json`,
+The shapes follow docs/paperclip-notes.md ("Run logs"): Claude Code stream-json, `codex exec --json`,
 a `process` agent's plain text (markup, Hebrew, ANSI stderr), and Gemini's stream-json
 for an adapter type the panel has no dedicated parser for. Chunks are what a pipe
 delivers: sometimes several lines at once, sometimes half a line.

@@ -1,6 +1,6 @@
 """The Paperclip-compatible HTTP API of the demo server: `create_demo_app(world, token)`.
 
-Routes, status codes and error bodies follow paperclip-api.md (Paperclip 2026.916.1),
+Routes, status codes and error bodies follow Paperclip 2026.916.1 (docs/paperclip-notes.md),
 quirks included: a malformed uuid is a bare 500 (the real server's Postgres cast
 fails), an unknown company's live-runs is `200 []`, query numbers are read like
 JavaScript's Number(). The /__demo control routes live in control.py.

@@ -1,5 +1,5 @@
 """claude_local: Claude Code `--output-format stream-json` lines, mapped as Paperclip's
-parseClaudeStdoutLine does (paperclip-api.md §8.3)."""
+parseClaudeStdoutLine does (docs/paperclip-notes.md, "Run logs")."""
 from __future__ import annotations
 
 from opsweb.parsers._util import (

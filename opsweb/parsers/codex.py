@@ -1,5 +1,5 @@
 """codex_local: `codex exec --json` events, mapped as Paperclip's parseCodexStdoutLine
-does (paperclip-api.md §8.4)."""
+does (docs/paperclip-notes.md, "Run logs")."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """The Pi agent's JSON events, as the `process` adapter's UI parser reads them
-(paperclip-api.md §8.5: a process agent's JSON objects go through the Pi parser).
+(docs/paperclip-notes.md, "Run logs": a process agent's JSON objects go through
+the Pi parser).
 
 Pi streams a message three times over: deltas, then a block `*_end`, then `message_end`
 with the full message. Text is shown once: from the deltas when they came, otherwise

@@ -14,7 +14,7 @@ company B ("Contract Ops B …")
 `seed` returns only once every running run is `running` and its log holds both stdout and stderr
 lines, the queued run is `queued` and the quick run has finished. Every wait is bounded.
 
-Paperclip facts this relies on (paperclip-api.md §9, checked against 2026.916.1):
+Paperclip facts this relies on (docs/paperclip-notes.md, checked against 2026.916.1):
 * `POST /api/companies/:cid/agents` accepts `runtimeConfig` in the create call.
 * A wake with `payload.issueId` of an issue that is not assigned to the agent is cancelled at once
   ("issue assignee changed"); assigning the issue at creation wakes the agent by itself

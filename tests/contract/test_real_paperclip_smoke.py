@@ -1,5 +1,5 @@
 """Smoke test of the real Paperclip the contract suite runs against: the seed is in place and
-the four calls the Stop button depends on behave as paperclip-api.md says."""
+the four calls the Stop button depends on behave as docs/paperclip-notes.md says."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,6 @@
 """Stop and Reset with their audit record around them: record, act, complete.
 
-No record, no action: when the trail cannot take the record, the action is refused
+No record, no action: when the audit store cannot take the record, the action is refused
 before Paperclip hears of it (AuditUnavailable propagates). A record that cannot be
 completed stays "started", which reads as unknown.
 """
@@ -44,8 +44,8 @@ def _complete(store: Store, logger: logging.Logger, record: int, result: str, me
               outcome: actions.Outcome | None = None) -> None:
     answer = {}
     if outcome is not None:
-        answer = dict(upstream_status=outcome.paperclip_status,
-                      upstream_message=outcome.paperclip_message,
+        answer = dict(upstream_status=outcome.upstream_status,
+                      upstream_message=outcome.upstream_message,
                       agent_id=outcome.agent_id, company_id=outcome.company_id)
     try:
         store.finish(record, result, message, **answer)
