@@ -16,6 +16,7 @@ from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.faultlog import FaultLog
 from opsweb.fleet import FleetReader
+from opsweb.language import install as install_language
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
@@ -39,7 +40,8 @@ class Operations:
 def init_app(app: Flask, url_prefix: str = "/operations",
              api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
              operator: Callable[[], str | None] | None = None,
-             platform: port.Platform | None = None) -> None:
+             platform: port.Platform | None = None,
+             language: Callable[[], str | None] | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
     defaults from the environment); the host's own secret key signs the session.
     `metrics_path=None` leaves /metrics to the host.
@@ -47,7 +49,10 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     `operator`: the host's login applies. Called during each opsweb request (flask's
     `request`, `session` and `g` are available), it returns the signed-in operator's
     name, which the audit trail records, or None to refuse the request (401). It may
-    also abort() itself, e.g. with a redirect to the host's login page."""
+    also abort() itself, e.g. with a redirect to the host's login page.
+
+    `language`: called during each panel request, it returns "en" or "he" for that
+    request, or None to leave the choice to OPSWEB_LANGUAGE."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
@@ -74,6 +79,7 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                                           audit=store, faults=FaultLog(app.logger))
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
+    install_language(app, cfg["OPSWEB_LANGUAGE"], language)
     app.register_blueprint(panel, url_prefix=url_prefix)
     app.register_blueprint(api, url_prefix=api_prefix)
 

@@ -16,6 +16,7 @@ from typing import Callable
 from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.coalesce import Coalescer
+from opsweb.said import Said
 
 # Attention order: what an operator must look at first sorts first.
 _ATTENTION = {"critical": 0, "suspicious": 1, "ok": 2, "snoozed": 3, "not_applicable": 4}
@@ -117,7 +118,7 @@ def _reason(err: port.PlatformError) -> str:
     """A company's failure as a sentence: a 404 for a company list is not a missing
     run, so Paperclip's bare text ("API route not found") gets its context."""
     if isinstance(err, port.NotFound):
-        return f"Paperclip answered 404 for this company: {err.message}"
+        return Said("Paperclip answered 404 for this company: %(problem)s", problem=err.message)
     return err.message
 
 
@@ -151,7 +152,7 @@ class FleetReader:
         try:
             companies = self._companies()
         except port.PlatformError as err:
-            fleet.errors.append(CompanyError("*", "all companies", _reason(err)))
+            fleet.errors.append(CompanyError("*", Said("all companies"), _reason(err)))
             return fleet
         fleet.companies = companies
         futures = {c["id"]: self._pool.submit(self._live.get, c["id"], self._live_runs, c["id"])
@@ -165,7 +166,8 @@ class FleetReader:
             except cf.TimeoutError:
                 fleet.errors.append(CompanyError(
                     company["id"], company["name"],
-                    f"Paperclip did not answer for this company in {self.deadline:g} s"))
+                    Said("Paperclip did not answer for this company in %(seconds)s s",
+                         seconds=f"{self.deadline:g}")))
                 continue
             except port.PlatformError as err:
                 fleet.errors.append(CompanyError(company["id"], company["name"], _reason(err)))

@@ -54,6 +54,8 @@ SETTINGS = (
             "folder for opsweb's own files (the SQLite audit); unset = Flask's instance folder"),
     Setting("OPSWEB_PAPERCLIP_PUBLIC_URL", None, None,
             "Paperclip UI address for links to runs and agents; no links when unset"),
+    Setting("OPSWEB_LANGUAGE", None, "auto",
+            "the panel's language: en, he, or auto (the browser's Accept-Language)"),
 )
 
 

@@ -7,19 +7,22 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, errors, openapi, timefmt, trail
+from opsweb import auth, csrf, errors, language, openapi, timefmt, trail
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import Filters
 from opsweb.log_cursor import Cursor, parse_offset
+from opsweb.said import Said
 from opsweb.transcript import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
                   static_folder="static", static_url_path="/static/opsweb")
 api = Blueprint("opsweb_api", __name__)
-for _name, _filter in timefmt.FILTERS.items():
+for _name, _filter in timefmt.filters(language.gettext).items():  # the page's language
     panel.add_app_template_filter(_filter, _name)
+panel.add_app_template_filter(language.label, "ow_label")
+panel.context_processor(language.page_attributes)
 
 
 @panel.context_processor
@@ -87,7 +90,7 @@ def _recent():
         return _ops().audit.recent(RECENT_ACTIONS), None
     except AuditUnavailable as err:
         current_app.logger.warning("audit trail unreadable: %s", err)
-        return [], "The audit trail cannot be read right now."
+        return [], Said("The audit trail cannot be read right now.")
 
 
 def _panel_context(filters, fleet) -> dict:
@@ -214,8 +217,8 @@ def _audited(action: str, run_id: str | None = None, agent_id: str | None = None
                                 run_id=run_id, agent_id=agent_id)
     except AuditUnavailable as err:
         current_app.logger.error("%s refused, audit trail unavailable: %s", action, err)
-        abort(503, "The audit trail is unavailable, so nothing was sent to Paperclip."
-                   " Try again shortly.")
+        abort(503, Said("The audit trail is unavailable, so nothing was sent to Paperclip."
+                        " Try again shortly."))
     _ops().fleet.invalidate()
     return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
                     outcome=outcome)
