@@ -167,7 +167,7 @@ class FleetReader:
                 fleet.errors.append(CompanyError(
                     company["id"], company["name"],
                     Said("Paperclip did not answer for this company in %(seconds)s s",
-                         seconds=f"{self.deadline:g}")))
+                         seconds=format(self.deadline, "g"))))
                 continue
             except port.PlatformError as err:
                 fleet.errors.append(CompanyError(company["id"], company["name"], _reason(err)))

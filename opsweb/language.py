@@ -35,16 +35,18 @@ def N_(msgid: str) -> str:
 
 # Values the page shows as words (a run's status, a silence level, an outcome, a
 # transcript entry's kind): the English word, and its translation where shown.
-LABELS = {value: N_(text) for value, text in {
-    "running": "running", "queued": "queued", "succeeded": "succeeded", "failed": "failed",
-    "cancelled": "cancelled", "timed_out": "timed out", "interrupted": "interrupted",
-    "ok": "ok", "suspicious": "suspicious", "critical": "critical", "snoozed": "snoozed",
-    "not_applicable": "not applicable",
-    "done": "done", "already_finished": "already finished", "unknown": "unknown",
-    "completed": "completed", "errored": "errored",
-    "thinking": "thinking", "user": "user", "stderr": "stderr", "system": "system",
-    "unparsed": "unparsed", "tool_call": "tool call", "tool_result": "tool result",
-}.items()}
+LABELS = {
+    "running": N_("running"), "queued": N_("queued"), "succeeded": N_("succeeded"),
+    "failed": N_("failed"), "cancelled": N_("cancelled"), "timed_out": N_("timed out"),
+    "interrupted": N_("interrupted"),
+    "ok": N_("ok"), "suspicious": N_("suspicious"), "critical": N_("critical"),
+    "snoozed": N_("snoozed"), "not_applicable": N_("not applicable"),
+    "done": N_("done"), "already_finished": N_("already finished"), "unknown": N_("unknown"),
+    "completed": N_("completed"), "errored": N_("errored"),
+    "thinking": N_("thinking"), "user": N_("user"), "stderr": N_("stderr"),
+    "system": N_("system"), "unparsed": N_("unparsed"), "tool_call": N_("tool call"),
+    "tool_result": N_("tool result"),
+}
 
 
 def check_setting(value: str) -> str:

@@ -130,7 +130,7 @@ class PaperclipShell:
             raw = _read_capped(resp)
         except requests.Timeout:
             raise Timeout(Said("Paperclip at %(url)s did not answer in %(seconds)s s",
-                               url=self.base_url, seconds=f"{timeout:g}")) from None
+                               url=self.base_url, seconds=format(timeout, "g"))) from None
         except requests.ConnectionError as err:
             # Refused: nothing left opsweb. Reset or aborted: the request may have
             # been received, which makes an action's outcome unknown, not failed.
