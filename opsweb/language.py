@@ -16,6 +16,7 @@ from typing import Callable
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, Domain, get_babel, get_locale, get_translations
+from jinja2 import pass_context
 
 from opsweb import said
 
@@ -97,7 +98,7 @@ def _is_panel() -> bool:
 
 def translate(msgid: str) -> str | None:
     """The request's translation of `msgid`, or None when the page is in English."""
-    if not _is_panel() or str(get_locale()) == "en":
+    if code() == "en":
         return None
     return DOMAIN.get_translations().ugettext(msgid)
 
@@ -114,8 +115,20 @@ def label(value: str | None) -> str:
     return gettext(LABELS.get(value, value.replace("_", " ")))
 
 
+def code() -> str:
+    """The language of this request's page."""
+    return str(get_locale()) if _is_panel() else "en"
+
+
+@pass_context
+def label_filter(_context, value: str | None) -> str:
+    """`label` for templates. Taking the context keeps Jinja from computing
+    `{{ "ok" | ow_label }}` once at compile time, in whichever language came first."""
+    return label(value)
+
+
 def page_attributes() -> dict:
     """For the roots of the page and of each fragment, so an embedded fragment carries
     its own language and direction into a host page."""
-    code = str(get_locale()) if _is_panel() else "en"
-    return {"ow_lang": code, "ow_dir": "rtl" if code in RIGHT_TO_LEFT else "ltr"}
+    lang = code()
+    return {"ow_lang": lang, "ow_dir": "rtl" if lang in RIGHT_TO_LEFT else "ltr"}

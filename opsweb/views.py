@@ -21,7 +21,7 @@ panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
 api = Blueprint("opsweb_api", __name__)
 for _name, _filter in timefmt.filters(language.gettext).items():  # the page's language
     panel.add_app_template_filter(_filter, _name)
-panel.add_app_template_filter(language.label, "ow_label")
+panel.add_app_template_filter(language.label_filter, "ow_label")
 panel.context_processor(language.page_attributes)
 
 
@@ -100,7 +100,7 @@ def _panel_context(filters, fleet) -> dict:
     shown = [(a.id, a.result) for a in recent]
     return dict(fleet=fleet, filters=filters, csrf_token=csrf.csrf_token(), recent=recent,
                 recent_error=recent_error, agent_names=names,
-                version=fleet.version(filters.query(), shown, recent_error))
+                version=fleet.version(filters.query(), shown, recent_error, language.code()))
 
 
 def agents():
