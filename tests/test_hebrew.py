@@ -231,7 +231,8 @@ def test_the_demo_process_agents_write_the_mixed_hebrew_line():
 # ---- times ---------------------------------------------------------------------------
 
 def test_times_take_their_words_from_gettext():
-    hebrew = {"<1 m": "פחות מדקה", "%(m)d m": "%(m)d דק׳", "%(h)d h %(m)02d m": "%(h)d שע׳ %(m)02d דק׳",
+    hebrew = {"<1 m": "פחות מדקה", "%(m)d m": "%(m)d דק׳",
+              "%(h)d h %(m)02d m": "%(h)d שע׳ %(m)02d דק׳",
               "%(d)d d %(h)d h": "%(d)d ימ׳ %(h)d שע׳", "%(duration)s ago": "לפני %(duration)s",
               "%(label)s: never": "%(label)s: אף פעם"}.get
     say_it = timefmt.filters(lambda msgid: hebrew(msgid, msgid))

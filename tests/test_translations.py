@@ -22,7 +22,8 @@ FIX = "run `.venv/bin/python scripts/i18n`, translate, then `scripts/i18n compil
 
 
 def _load_i18n_script():
-    loader = importlib.machinery.SourceFileLoader("opsweb_i18n_script", str(ROOT / "scripts" / "i18n"))
+    loader = importlib.machinery.SourceFileLoader("opsweb_i18n_script",
+                                                  str(ROOT / "scripts" / "i18n"))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -44,7 +45,8 @@ def test_every_visible_string_is_in_the_hebrew_catalog_and_nothing_stale():
     in_po = {m.id for m in _catalog() if m.id}
     missing, stale = extracted - in_po, in_po - extracted
     assert not missing, f"not in the Hebrew catalog ({FIX}):\n  {_listed(missing)}"
-    assert not stale, f"in the Hebrew catalog but no longer in the code ({FIX}):\n  {_listed(stale)}"
+    assert not stale, (f"in the Hebrew catalog but no longer in the code ({FIX}):\n"
+                       f"  {_listed(stale)}")
 
 
 def test_every_hebrew_entry_is_translated_and_keeps_its_placeholders():
@@ -60,7 +62,7 @@ def test_the_shipped_mo_is_the_compiled_po():
     with open(HEBREW / "opsweb.mo", "rb") as f:
         compiled = {m.id: m.string for m in read_mo(f) if m.id}
     source = {m.id: m.string for m in _catalog() if m.id and m.string and not m.fuzzy}
-    assert compiled == source, f"opsweb.mo is older than opsweb.po: run `scripts/i18n compile`"
+    assert compiled == source, "opsweb.mo is older than opsweb.po: run `scripts/i18n compile`"
 
 
 def test_the_package_ships_the_compiled_catalog():
