@@ -89,7 +89,14 @@ def current_language() -> str:
         return chosen
     if setting != "auto":
         return setting
-    return request.accept_languages.best_match(LANGUAGES, default="en")
+    # the browser's most preferred language we speak, by its primary tag: werkzeug's
+    # best_match would prefer an exact "he" at q=0.5 over "en-US" at q=1
+    for value, _quality in request.accept_languages:  # most preferred first
+        primary = value.split("-")[0].lower()
+        primary = "he" if primary == "iw" else primary  # Hebrew's old code
+        if primary in LANGUAGES:
+            return primary
+    return "en"
 
 
 def _is_panel() -> bool:

@@ -79,6 +79,8 @@ def test_durations_read_in_hebrew(demo, panel):
     ("en", "he-IL,he;q=0.9", "en"),
     ("auto", "he-IL,he;q=0.9", "he"),
     ("auto", "fr-FR,fr;q=0.9", "en"),  # no Hebrew asked for: English
+    ("auto", "en-US,he;q=0.5", "en"),  # preferred first, whatever the region
+    ("auto", "fr, he-IL;q=0.3", "he"),  # the first one opsweb speaks
     ("auto", None, "en"),
 ])
 def test_opsweb_language_en_he_or_auto(demo, panel_for, setting, header, expected):
