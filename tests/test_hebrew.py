@@ -41,7 +41,8 @@ def say(demo, run_id, chunk, stream="stdout"):
 
 # ---- which language ------------------------------------------------------------------
 
-def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel):
+def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel_for, tmp_path):
+    panel = panel_for(demo.url, OPSWEB_INSTANCE_DIR=str(tmp_path))  # its own, empty audit
     page = soup_of(panel, "/operations", HEBREW)
     assert (page.html["lang"], page.html["dir"]) == ("he", "rtl")
     assert page.title.get_text() == "תפעול · opsweb"
