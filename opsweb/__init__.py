@@ -18,6 +18,7 @@ from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_token
 from opsweb.clock import Clock
 from opsweb.fault_reporter import FaultReporter
 from opsweb.fleet import FleetReader
+from opsweb.language import install as install_language
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
@@ -41,7 +42,8 @@ class Operations:
 def init_app(app: Flask, url_prefix: str = "/operations",
              api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
              operator: Callable[[], str | None] | None = None,
-             platform: port.Platform | None = None, clock: Clock | None = None) -> None:
+             platform: port.Platform | None = None, clock: Clock | None = None,
+             language: Callable[[], str | None] | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
     defaults from the environment); the host's own secret key signs the session.
     `metrics_path=None` leaves /metrics to the host.
@@ -52,7 +54,11 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     also abort() itself, e.g. with a redirect to the host's login page.
 
     `platform`: any implementation of the port (default: Paperclip at
-    OPSWEB_PAPERCLIP_URL). `clock`: the time the panel reads (default: real time)."""
+    OPSWEB_PAPERCLIP_URL). `clock`: the time the panel reads (default: real time).
+
+
+    `language`: called during each panel request, it returns "en" or "he" for that
+    request, or None to leave the choice to OPSWEB_LANGUAGE."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
@@ -80,6 +86,7 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                                           audit=store, faults=FaultReporter(app.logger))
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
+    install_language(app, cfg["OPSWEB_LANGUAGE"], language)
     app.register_blueprint(panel, url_prefix=url_prefix)
     app.register_blueprint(api, url_prefix=api_prefix)
 

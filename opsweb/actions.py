@@ -12,6 +12,7 @@ from typing import Callable
 
 from opsweb import platform_port as port
 from opsweb.runlog import TERMINAL
+from opsweb.said import Said
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,15 @@ def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool
     answer = dict(upstream_status=err.upstream_status, upstream_message=err.upstream_message)
     if sent and err.may_have_arrived:
         return Outcome(action, target_id, "unknown",
-                       f"{err.message}. The outcome is unknown: look at the run again"
-                       " before acting.", **answer, **ids)
-    verb = "Stop" if action == "cancel" else "Reset"
-    suffix = "" if sent and err.upstream_status else f" {verb} was not sent."
-    return Outcome(action, target_id, "failed", err.message.rstrip(".") + "." + suffix,
+                       Said("%(problem)s. The outcome is unknown: look at the run again"
+                            " before acting.", problem=err.message), **answer, **ids)
+    # Paperclip's own text may end its sentence already
+    message = err.message if err.message.endswith(".") else Said("%(problem)s.",
+                                                                 problem=err.message)
+    if not (sent and err.upstream_status):
+        message = (Said("%(problem)s Stop was not sent.", problem=message) if action == "cancel"
+                   else Said("%(problem)s Reset was not sent.", problem=message))
+    return Outcome(action, target_id, "failed", message,
                    **answer, **ids)
 
 
@@ -75,7 +80,8 @@ def stop_run(platform: port.Platform, run_id: str,
         on_known(ids["agent_id"], ids["company_id"])
     if before.get("status") in TERMINAL:
         return Outcome("cancel", run_id, "already_finished",
-                       f"Run had already finished ({before.get('status')}).",
+                       Said("Run had already finished (%(status)s).",
+                            status=Said(before.get("status"))),
                        status=before.get("status"), upstream_status=200,
                        upstream_message=f"status {before.get('status')}", **ids)
     try:
@@ -85,12 +91,14 @@ def stop_run(platform: port.Platform, run_id: str,
     status = after.get("status")
     answer = dict(upstream_status=200, upstream_message=f"status {status}", **ids)
     if status == "cancelled":
-        return Outcome("cancel", run_id, "done", "Run cancelled.", status=status, **answer)
+        return Outcome("cancel", run_id, "done", Said("Run cancelled."), status=status, **answer)
     if status in TERMINAL:
         return Outcome("cancel", run_id, "already_finished",
-                       f"Run had already finished ({status}).", status=status, **answer)
+                       Said("Run had already finished (%(status)s).", status=Said(status)),
+                       status=status, **answer)
     return Outcome("cancel", run_id, "unknown",
-                   f"Paperclip answered but the run is still {status}; look at it again.",
+                   Said("Paperclip answered but the run is still %(status)s; look at it again.",
+                        status=Said(str(status))),
                    status=status, **answer)
 
 
@@ -101,9 +109,9 @@ def reset_session(platform: port.Platform, agent_id: str) -> Outcome:
         return _from_error("reset-session", agent_id, err, sent=True, agent_id=agent_id)
     cleared = state.get("clearedTaskSessions")
     cleared = cleared if isinstance(cleared, int) else 0
-    noun = "task session" if cleared == 1 else "task sessions"
-    return Outcome("reset-session", agent_id, "done",
-                   f"Session reset: {cleared} {noun} cleared.", cleared_task_sessions=cleared,
+    message = (Said("Session reset: 1 task session cleared.") if cleared == 1
+               else Said("Session reset: %(count)s task sessions cleared.", count=cleared))
+    return Outcome("reset-session", agent_id, "done", message, cleared_task_sessions=cleared,
                    agent_id=agent_id, company_id=_str(state.get("companyId")),
                    upstream_status=200, upstream_message=f"clearedTaskSessions {cleared}")
 

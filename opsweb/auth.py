@@ -29,6 +29,7 @@ from flask import (current_app, g, jsonify, redirect, render_template, request, 
 
 from opsweb import hosts
 from opsweb.audit import AuditUnavailable, Sessions
+from opsweb.said import Said
 
 OPERATOR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 MIN_TOKEN_CHARS = 16  # tokens are secrets, not passwords a person types from memory
@@ -123,7 +124,7 @@ class Gate:
         if auth[:7].lower() == "bearer ":
             name = self.name_for_token(auth[7:].strip())
             if name is None:
-                raise Refused("Unknown operator token")
+                raise Refused(Said("Unknown operator token"))
             return name, "bearer"
         signed = session.get(_SESSION)
         if isinstance(signed, dict):
@@ -171,11 +172,12 @@ def _gate() -> Gate:
 def why_refused() -> str:
     mode = _gate().mode
     if mode == "host":
-        return "Sign in to see the operations panel: the host application names no operator"
+        return Said("Sign in to see the operations panel: the host application names no operator")
     if mode == "local":
-        return ("opsweb has no operators configured, so only 127.0.0.1 may use it"
-                " (set OPSWEB_OPERATOR_TOKENS)")
-    return "Sign in first: a browser uses the login page, curl sends Authorization: Bearer <token>"
+        return Said("opsweb has no operators configured, so only 127.0.0.1 may use it"
+                    " (set OPSWEB_OPERATOR_TOKENS)")
+    return Said("Sign in first: a browser uses the login page, curl sends Authorization:"
+                " Bearer <token>")
 
 
 def require_operator(json_twin: bool):
@@ -194,7 +196,7 @@ def require_operator(json_twin: bool):
     except Refused as err:
         current_app.logger.warning("refused %s %s from %s: %s", request.method, request.path,
                                    request.remote_addr, err)
-        return _refuse(str(err), json_twin, gate)
+        return _refuse(err.args[0], json_twin, gate)
     if who is None:
         return _refuse(why_refused(), json_twin, gate)
     g.opsweb_operator, g.opsweb_via = who
@@ -258,7 +260,7 @@ def login():
     from opsweb import csrf
     gate = _gate()
     if gate.mode != "tokens":
-        return render_template("opsweb/error.html", message="Sign-in is not used here",
+        return render_template("opsweb/error.html", message=Said("Sign-in is not used here"),
                                status=404), 404
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
@@ -278,7 +280,7 @@ def login():
     if not name:
         current_app.logger.warning("failed sign-in from %s", request.remote_addr)
         return render_template("opsweb/login.html", csrf_token=csrf.csrf_token(), next=target,
-                               problem="That token names no operator."), 401
+                               problem=Said("That token names no operator.")), 401
     current_app.logger.info("operator %s signed in from %s", name, request.remote_addr)
     return redirect(target)
 

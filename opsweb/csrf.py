@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import g, request, session
 
+from opsweb.said import Said
+
 HEADER = "X-CSRF-Token"
 _KEY = "opsweb_csrf"
 
@@ -40,9 +42,9 @@ def refusal(json_twin: bool, allow_form: bool = False) -> str | None:
         return None
     origin = request.headers.get("Origin") or request.headers.get("Referer")
     if origin and origin != "null" and not _same_origin(origin):
-        return "Cross-origin request refused"
+        return Said("Cross-origin request refused")
     if origin == "null":
-        return "Cross-origin request refused"
+        return Said("Cross-origin request refused")
     sent = request.headers.get(HEADER, "")
     if not sent and allow_form:
         sent = request.form.get("csrf_token", "")
@@ -52,5 +54,5 @@ def refusal(json_twin: bool, allow_form: bool = False) -> str | None:
     if json_twin and request.mimetype == "application/json":
         return None
     if json_twin:
-        return "POST needs Content-Type: application/json (or the panel's CSRF token)"
-    return "Missing or stale CSRF token: reload the page"
+        return Said("POST needs Content-Type: application/json (or the panel's CSRF token)")
+    return Said("Missing or stale CSRF token: reload the page")

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from opsweb import platform_port as port
+from opsweb.said import Said
 
 # Flask prefers a host app's handler for a status code over a blueprint's handler for
 # an exception class, so the codes opsweb answers with are registered one by one too.
@@ -34,7 +35,7 @@ def register(panel: Blueprint, api: Blueprint) -> None:
     def http_error(err: HTTPException):
         message = err.description
         if err.code == 413:  # werkzeug's own sentence does not say what to send instead
-            message = "The request body is too large: Stop and Reset take an empty object, {}"
+            message = Said("The request body is too large: Stop and Reset take an empty object, {}")
         resp = current_app.make_response(answer(err.code, message))
         allow = err.get_response().headers.get("Allow")  # a 405 names the allowed methods
         if allow:
@@ -43,7 +44,7 @@ def register(panel: Blueprint, api: Blueprint) -> None:
 
     def unexpected(err: Exception):
         current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
-        return answer(500, "opsweb hit an unexpected error; it has been logged.")
+        return answer(500, Said("opsweb hit an unexpected error; it has been logged."))
 
     for bp in (panel, api):
         bp.register_error_handler(port.PlatformError, platform_error)

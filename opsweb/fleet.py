@@ -22,6 +22,7 @@ from opsweb.jsonstyle import camel_keys
 
 # The company id of an error that hit every company at once (the company list failed).
 EVERY_COMPANY = "*"
+from opsweb.said import Said
 
 # Attention order: what an operator must look at first sorts first.
 _ATTENTION = {"critical": 0, "suspicious": 1, "ok": 2, "snoozed": 3, "not_applicable": 4}
@@ -163,7 +164,7 @@ def _reason(err: port.PlatformError) -> str:
     """A company's failure as a sentence: a 404 for a company list is not a missing
     run, so Paperclip's bare text ("API route not found") gets its context."""
     if isinstance(err, port.NotFound):
-        return f"Paperclip answered 404 for this company: {err.message}"
+        return Said("Paperclip answered 404 for this company: %(problem)s", problem=err.message)
     return err.message
 
 
@@ -201,7 +202,7 @@ class FleetReader:
         try:
             companies = self._companies()
         except port.PlatformError as err:
-            fleet.errors.append(CompanyError.of(EVERY_COMPANY, "all companies", err))
+            fleet.errors.append(CompanyError.of(EVERY_COMPANY, Said("all companies"), err))
             return fleet
         fleet.companies = companies
         futures = {c["id"]: self._pool.submit(self._live.get, c["id"], self._live_runs, c["id"])
@@ -215,7 +216,8 @@ class FleetReader:
             except cf.TimeoutError:
                 fleet.errors.append(CompanyError(
                     company["id"], company["name"],
-                    f"Paperclip did not answer for this company in {self.deadline:g} s",
+                    Said("Paperclip did not answer for this company in %(seconds)s s",
+                         seconds=format(self.deadline, "g")),
                     port.Timeout.__name__))
                 continue
             except port.PlatformError as err:

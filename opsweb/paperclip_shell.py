@@ -31,6 +31,7 @@ from opsweb.platform_port import (
     check_uuid,
 )
 from opsweb.redact import redact_url
+from opsweb.said import Said
 
 DEFAULT_TIMEOUT = 3.0
 # A live-runs page or a run is a few KB; anything far bigger is a broken upstream,
@@ -94,7 +95,8 @@ class PaperclipShell:
             raise
         content = body.get("content")
         if not isinstance(content, str):
-            raise BadResponse(f"Paperclip at {self.shown_url} sent a log page without content")
+            raise BadResponse(Said("Paperclip at %(url)s sent a log page without content",
+                                    url=self.shown_url))
         next_offset = body.get("nextOffset")
         return content, next_offset if isinstance(next_offset, int) else None
 
@@ -146,33 +148,36 @@ class PaperclipShell:
                 raw = _read_capped(resp)
             except (requests.RequestException, BadResponse) as err:
                 if deadline.expired or isinstance(err, requests.Timeout):
-                    raise Timeout(f"Paperclip at {where} did not answer in {timeout:g} s") from None
+                    raise Timeout(Said("Paperclip at %(url)s did not answer in %(seconds)s s",
+                                       url=where, seconds=format(timeout, "g"))) from None
                 if isinstance(err, BadResponse):
                     raise
                 if isinstance(err, requests.ConnectionError):
                     # Refused: nothing left opsweb. Reset or aborted: the request may have
                     # been received, which makes an action's outcome unknown, not failed.
-                    raise Unreachable(f"Paperclip at {where} is unreachable"
-                                      f" ({_short_reason(err)})",
+                    raise Unreachable(Said("Paperclip at %(url)s is unreachable (%(reason)s)",
+                                           url=where, reason=_short_reason(err)),
                                       request_sent=not _refused(err)) from None
-                raise BadResponse(f"Paperclip at {where} sent a broken answer"
-                                  f" ({_short_reason(err)})") from None
+                raise BadResponse(Said("Paperclip at %(url)s sent a broken answer (%(reason)s)",
+                                       url=where, reason=_short_reason(err))) from None
         if 300 <= resp.status_code < 400:
-            raise BadResponse(f"Paperclip at {where} answered {method} {path} with a redirect"
-                              f" ({resp.status_code}"
-                              f" to {redact_url(resp.headers.get('Location', '?'))[:200]});"
-                              " opsweb does not follow redirects: check OPSWEB_PAPERCLIP_URL",
+            raise BadResponse(Said("Paperclip at %(url)s answered %(request)s with a redirect"
+                                   " (%(status)s to %(location)s); opsweb does not follow"
+                                   " redirects: check OPSWEB_PAPERCLIP_URL", url=where,
+                                   request=f"{method} {path}", status=resp.status_code,
+                                   location=redact_url(resp.headers.get("Location", "?"))[:200]),
                               upstream_status=resp.status_code)
         if resp.status_code >= 400:
             raise _error_for(resp.status_code, _error_text(raw), where)
         try:
             body = _decode_json(raw)
         except ValueError:
-            raise BadResponse(f"Paperclip at {where} sent malformed JSON"
-                              f" for {path}") from None
+            raise BadResponse(Said("Paperclip at %(url)s sent malformed JSON for %(path)s",
+                                   url=where, path=path)) from None
         if not isinstance(body, expect):
-            raise BadResponse(f"Paperclip at {where} sent a {type(body).__name__}"
-                              f" where a {expect.__name__} was expected for {path}")
+            raise BadResponse(Said("Paperclip at %(url)s sent a %(sent)s where a %(expected)s"
+                                   " was expected for %(path)s", url=where,
+                                   sent=type(body).__name__, expected=expect.__name__, path=path))
         return body
 
 
@@ -248,8 +253,8 @@ def _read_capped(resp: requests.Response) -> bytes:
         total += len(chunk)
         if total > MAX_RESPONSE_BYTES:
             resp.close()
-            raise BadResponse(f"Paperclip sent more than {MAX_RESPONSE_BYTES // 2**20} MiB"
-                              " for one answer; refusing to read it")
+            raise BadResponse(Said("Paperclip sent more than %(mib)s MiB for one answer;"
+                                   " refusing to read it", mib=MAX_RESPONSE_BYTES // 2**20))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -269,18 +274,23 @@ def _error_text(raw: bytes) -> str | None:
 
 
 def _error_for(status: int, upstream: str | None, base_url: str) -> PlatformError:
-    said = f": {upstream}" if upstream else ""
     kinds = {
-        401: (Unauthorized, f"Paperclip at {base_url} rejected opsweb's credentials (401){said}"),
-        403: (Forbidden, f"Paperclip at {base_url} refused access (403){said}"),
-        404: (NotFound, upstream or "Not found in Paperclip"),
+        401: (Unauthorized, Said("Paperclip at %(url)s rejected opsweb's credentials (401)",
+                                 url=base_url)),
+        403: (Forbidden, Said("Paperclip at %(url)s refused access (403)", url=base_url)),
+        404: (NotFound, None),
     }
     if status in kinds:
         kind, message = kinds[status]
     elif status in (400, 409, 422):
-        kind, message = Rejected, f"Paperclip refused the request ({status}){said}"
+        kind, message = Rejected, Said("Paperclip refused the request (%(status)s)", status=status)
     else:
-        kind, message = UpstreamError, f"Paperclip at {base_url} failed ({status}){said}"
+        kind, message = UpstreamError, Said("Paperclip at %(url)s failed (%(status)s)",
+                                            url=base_url, status=status)
+    if message is None:  # a 404: Paperclip's own words say what was not found
+        message = upstream or Said("Not found in Paperclip")
+    elif upstream:
+        message = Said("%(problem)s: %(detail)s", problem=message, detail=upstream)
     return kind(message, upstream_status=status, upstream_message=upstream)
 
 

@@ -129,6 +129,8 @@ SETTINGS = (
             "how many reverse proxies in front of the standalone panel set X-Forwarded-For,"
             " -Proto, -Host, -Port (Werkzeug's ProxyFix); needs operator tokens",
             _whole(0, 10, "a whole number of proxy hops")),
+    Setting("OPSWEB_LANGUAGE", None, "auto",
+            "the panel's language: en, he, or auto (the browser's Accept-Language)"),
 )
 
 

@@ -1,7 +1,17 @@
-"""How times read in the panel: short relative ages, exact UTC on hover."""
+"""How times read in the panel: short relative ages, exact UTC on hover.
+
+The words come through `gettext` (the page's language; English when not given), so
+this stays plain functions on plain data. Its msgids are extracted from the calls."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
+
+Gettext = Callable[[str], str]
+
+
+def _english(msgid: str) -> str:
+    return msgid
 
 
 def parse(value: str | None) -> datetime | None:
@@ -15,33 +25,34 @@ def parse(value: str | None) -> datetime | None:
     return then if then.tzinfo is not None else None
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, gettext: Gettext = _english) -> str:
     """`<1 m`, `3 m`, `1 h 05 m`, `2 d 4 h`: precise enough to judge (Paperclip flags
     silence at 1 h and 4 h), and stable enough that a refresh rarely changes it."""
     if seconds is None:
         return "—"
     s = int(seconds)
     if s < 60:
-        return "<1 m"
+        return gettext("<1 m")
     if s < 3600:
-        return f"{s // 60} m"
+        return gettext("%(m)d m") % {"m": s // 60}
     if s < 86400:
-        return f"{s // 3600} h {s % 3600 // 60:02d} m"
-    return f"{s // 86400} d {s % 86400 // 3600} h"
+        return gettext("%(h)d h %(m)02d m") % {"h": s // 3600, "m": s % 3600 // 60}
+    return gettext("%(d)d d %(h)d h") % {"d": s // 86400, "h": s % 86400 // 3600}
 
 
-def ago(value: str | None, now: datetime | None = None) -> str:
+def ago(value: str | None, now: datetime | None = None, gettext: Gettext = _english) -> str:
     then = parse(value)
     if then is None:
         return "—"
     now = now or datetime.now(timezone.utc)
-    return f"{duration(max(0.0, (now - then).total_seconds()))} ago"
+    elapsed = duration(max(0.0, (now - then).total_seconds()), gettext)
+    return gettext("%(duration)s ago") % {"duration": elapsed}
 
 
-def exact_time(value: str | None, label: str = "") -> str:
+def exact_time(value: str | None, label: str = "", gettext: Gettext = _english) -> str:
     then = parse(value)
     if then is None:
-        return f"{label}: never" if label else ""
+        return gettext("%(label)s: never") % {"label": label} if label else ""
     text = then.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{label}: {text}" if label else text
 
@@ -51,5 +62,9 @@ def clock(value: str | None) -> str:
     return then.astimezone(timezone.utc).strftime("%H:%M:%S") if then else "—"
 
 
-FILTERS = {"ow_duration": duration, "ow_ago": ago, "ow_exact_time": exact_time,
-           "ow_clock": clock}
+def filters(gettext: Gettext = _english) -> dict[str, Callable]:
+    """The Jinja filters, speaking the language of `gettext`."""
+    return {"ow_duration": lambda seconds: duration(seconds, gettext),
+            "ow_ago": lambda value: ago(value, gettext=gettext),
+            "ow_exact_time": lambda value, label="": exact_time(value, label, gettext),
+            "ow_clock": clock}

@@ -7,23 +7,26 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import audited, auth, csrf, embed, errors, headers, openapi, timefmt, untrusted
+from opsweb import audited, auth, csrf, embed, errors, headers, language, openapi, timefmt, untrusted
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import STATUSES, Filters
 from opsweb.log_cursor import Cursor, parse_offset
+from opsweb.said import Said
 from opsweb.transcript import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
                   static_folder="static", static_url_path="/static/opsweb")
 api = Blueprint("opsweb_api", __name__)
-for _name, _filter in timefmt.FILTERS.items():
+for _name, _filter in timefmt.filters(language.gettext).items():  # the page's language
     panel.add_app_template_filter(_filter, _name)
 embed.register(panel)
 # Embedded answers carry the same headers as standalone ones.
 panel.after_request(headers.secure)
 api.after_request(headers.secure)
+panel.add_app_template_filter(language.label_filter, "ow_label")
+panel.context_processor(language.page_attributes)
 
 
 @panel.context_processor
@@ -106,7 +109,7 @@ def _recent():
         return _ops().audit.recent(RECENT_ACTIONS), None
     except AuditUnavailable as err:
         current_app.logger.warning("audit trail unreadable: %s", err)
-        return [], "The audit trail cannot be read right now."
+        return [], Said("The audit trail cannot be read right now.")
 
 
 def _panel_context(filters, fleet) -> dict:
@@ -116,7 +119,7 @@ def _panel_context(filters, fleet) -> dict:
     shown = [(a.id, a.result) for a in recent]
     return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
                 recent=recent, recent_error=recent_error, agent_names=names,
-                version=fleet.version(filters.query(), shown, recent_error))
+                version=fleet.version(filters.query(), shown, recent_error, language.code()))
 
 
 def agents():
@@ -227,8 +230,8 @@ def _audited(action: str, run_id: str | None = None, agent_id: str | None = None
                                 run_id=run_id, agent_id=agent_id)
     except AuditUnavailable as err:
         current_app.logger.error("%s refused, audit trail unavailable: %s", action, err)
-        abort(503, "The audit trail is unavailable, so nothing was sent to Paperclip."
-                   " Try again shortly.")
+        abort(503, Said("The audit trail is unavailable, so nothing was sent to Paperclip."
+                        " Try again shortly."))
     _ops().fleet.invalidate()
     return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
                     outcome=outcome)

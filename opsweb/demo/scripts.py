@@ -44,6 +44,10 @@ _CLAUDE_TEXTS = [
 ]
 
 
+# the operators' agents write Hebrew: a line that scrambles without bidi isolation
+HEBREW_FAULT = "תקלה: קובץ config.yaml חסר.\n"
+
+
 def _line(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -203,6 +207,8 @@ def process(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
         steps.append(Step(0.01, "stderr", f"\x1b[31mwarn {i}\x1b[0m\n"))
         if i % 3 == 1:
             steps.append(Step(0.01, "stdout", step_json))
+        if i == 2:  # Hebrew first, an English word inside: reads right to left
+            steps.append(Step(0.3, "stdout", HEBREW_FAULT))
         if i == 4:
             steps.extend(_split(rng, "build: compiling assets for הדגמה (demo) … 42 files done\n", 0.5))
     if hang:

@@ -61,9 +61,11 @@
       var result = log.querySelector('.ow-entry-tool_result[data-tool-use-id="' +
                                      CSS.escape(id) + '"]');
       if (!result) { return; }
-      var failed = result.classList.contains("ow-entry-error");
-      state.textContent = failed ? "errored" : "completed";
-      state.className = "ow-call-state ow-call-" + state.textContent;
+      var now = result.classList.contains("ow-entry-error") ? "errored" : "completed";
+      // the word in the page's language, from the dialog's root (log.html)
+      var view = log.closest(".ow-log-view");
+      state.textContent = (view && view.getAttribute("data-label-" + now)) || now;
+      state.className = "ow-call-state ow-call-" + now;
       var name = result.querySelector(".ow-tool-name");
       if (name && !name.textContent) {
         name.textContent = call.querySelector(".ow-tool-name").textContent;

@@ -100,9 +100,15 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser, request):
+def browser_locale() -> str:
+    """The browser's language (its Accept-Language); a module may override it."""
+    return "en-US"
+
+
+@pytest.fixture
+def watched(browser, request, browser_locale):
     """A fresh browser context and page per test; its screenshot is saved at teardown."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    context = browser.new_context(viewport=VIEWPORT, locale=browser_locale)
     context.set_default_timeout(10_000)
     page = context.new_page()
     w = Watched(page).watch()

@@ -1,0 +1,140 @@
+"""The Hebrew interface in Chromium (the browser asks for Hebrew: Accept-Language he-IL):
+the page is right to left and mirrored, Stop asks in Hebrew and cancels, the log dialog
+opens and gives focus back, and each log line keeps its own direction, so the mixed
+line "תקלה: קובץ config.yaml חסר." keeps its word order.
+
+OPSWEB_UPDATE_DOCS=1 also refreshes docs/panel-he.png and docs/dialog-he.png."""
+import pytest
+
+from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, LOG_FOLLOW_MS, calls_to, expect,
+                       new_run, record_swaps, say, seeded_run, swaps)
+from .test_actions_in_browser import Confirms
+from .test_readme_screenshots import keep
+
+pytestmark = pytest.mark.browser
+
+MIXED = "תקלה: קובץ config.yaml חסר."
+ISOLATE = "\u2068{}\u2069"
+
+
+@pytest.fixture
+def browser_locale() -> str:
+    return "he-IL"
+
+
+# where each word of a line is drawn: x of the middle of its first occurrence
+WORD_X = """(el, words) => {
+  const node = el.firstChild, text = node.textContent;
+  return words.map(w => {
+    const range = document.createRange(), at = text.indexOf(w);
+    range.setStart(node, at); range.setEnd(node, at + w.length);
+    const box = range.getBoundingClientRect();
+    return box.left + box.width / 2;
+  });
+}"""
+
+
+# where a line's text is drawn, and its block
+TEXT_AND_BOX = """el => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+  return [text.left, text.right, box.left, box.right];
+}"""
+
+
+def direction(locator) -> str:
+    return locator.evaluate("el => getComputedStyle(el).direction")
+
+
+def test_the_hebrew_panel_is_mirrored_and_stop_asks_in_hebrew_then_cancels_once(
+        demo, open_panel):
+    rid = seeded_run(demo, "processRunning")  # agent "Shell <b>Bot</b>"
+    page = open_panel()
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "he", "rtl"]
+    expect(page.locator("#ow-agents-title")).to_contain_text("סוכנים פעילים")
+    assert direction(page.locator("#ow-agents")) == "rtl"
+    row = page.locator(f'tr[data-run-id="{rid}"]')
+    # mirrored: the company comes first on the right, the actions last on the left
+    company, actions = (row.locator(sel).bounding_box() for sel in (".ow-company", ".ow-actions"))
+    assert actions["x"] + actions["width"] <= company["x"]
+
+    record_swaps(page)
+    stop = row.get_by_role("button", name=ISOLATE.format("Shell <b>Bot</b>").join(
+        ["עצור את הריצה של ", ""]), exact=True)
+    expect(stop).to_have_text("עצור")
+    confirms = Confirms(page, accept=False)
+    stop.click()
+    page.wait_for_timeout(500)  # a confirmed request would leave at once
+    assert confirms.asked == ["לעצור את הריצה של " + ISOLATE.format("Shell <b>Bot</b>")
+                              + " (פעילה)? Paperclip יבטל אותה בצורה מסודרת."]
+    assert calls_to(demo, f"cancel:{rid}") == 0
+
+    confirms.accept = True
+    with page.expect_response(lambda r: r.url.endswith(f"/runs/{rid}/cancel")) as answer:
+        stop.click()
+    assert answer.value.status == 200
+    page.wait_for_function("() => window.owSwaps.some(s => s.id.startsWith('ow-outcome-'))")
+    assert swaps(page, f"ow-outcome-{rid}") == ["הריצה בוטלה."]
+    expect(row).to_have_count(0, timeout=PANEL_REFRESH_MS)
+    assert calls_to(demo, f"cancel:{rid}") == 1
+    expect(page.locator(".ow-recent-row").first).to_contain_text("עצור")
+
+
+def test_the_hebrew_dialog_keeps_each_lines_direction_and_returns_focus(demo, open_panel):
+    rid = new_run(demo, CLAUDE_CODER)
+    say(demo, rid, MIXED, "warning: config.yaml not found, using defaults",
+        '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"toolu_1",'
+        '"name":"Bash","input":{"command":"ls"}}]}}')
+    page = open_panel()
+    opener = page.locator(f"#ow-log-{rid}")
+    dialog = page.locator("#ow-log-dialog")
+    opener.click()
+    expect(dialog).to_have_attribute("open", "")
+    expect(dialog.get_by_role("button", name="סגור")).to_be_focused()
+    assert direction(page.locator(".ow-log-view")) == "rtl"
+
+    hebrew = page.locator(".ow-text", has_text="תקלה")
+    english = page.locator(".ow-text", has_text="warning:")
+    assert (direction(hebrew), direction(english)) == ("rtl", "ltr")
+    # word order as drawn: right to left for the Hebrew line, left to right for the other
+    first, inside, last = hebrew.evaluate(WORD_X, ["תקלה", "config.yaml", "חסר"])
+    assert first > inside > last
+    first, inside, last = english.evaluate(WORD_X, ["warning", "config.yaml", "defaults"])
+    assert first < inside < last
+    # and each line starts at its own side: the Hebrew one on the right
+    text_left, text_right, box_left, box_right = hebrew.evaluate(TEXT_AND_BOX)
+    assert abs(text_right - box_right) < 2 and text_left - box_left > 100
+    text_left, text_right, box_left, box_right = english.evaluate(TEXT_AND_BOX)
+    assert abs(text_left - box_left) < 2 and box_right - text_right > 100
+    assert direction(page.locator(".ow-entry-tool_call pre")) == "ltr"  # code stays LTR
+
+    # a result arriving in a later poll turns the call's state into the Hebrew word
+    state = page.locator(".ow-entry-tool_call .ow-call-state")
+    expect(state).to_have_text("פעילה")
+    say(demo, rid, '{"type":"user","message":{"content":[{"type":"tool_result",'
+                   '"tool_use_id":"toolu_1","content":"a.txt","is_error":false}]}}')
+    expect(state).to_have_text("הושלמה", timeout=LOG_FOLLOW_MS)
+
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_have_attribute("open", "")
+    expect(opener).to_be_focused()
+
+
+def test_readme_pictures_of_the_hebrew_panel_and_dialog(demo, panel_for, page, tmp_path):
+    rid = seeded_run(demo, "processRunning")
+    say(demo, rid, "מעבד את תור ההלכות: 12 מתוך 40", MIXED, "done: 0 errors")
+    panel = panel_for(demo.url, OPSWEB_INSTANCE_DIR=str(tmp_path))
+    page.set_viewport_size({"width": 1440, "height": 800})
+    page.goto(panel.url + "/operations")
+    expect(page.locator("tr.ow-row")).to_have_count(9)
+    for badge in page.locator(".ow-badge").all():  # every badge says it in Hebrew words
+        assert badge.inner_text().strip(), badge.evaluate("el => el.outerHTML")
+    keep(page, "panel-he")
+
+    page.locator(f"#ow-log-{rid}").click()
+    expect(page.locator(".ow-text", has_text="תקלה").last).to_be_visible()
+    page.locator("#ow-log-entries").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    page.mouse.move(0, 0)
+    keep(page, "dialog-he")

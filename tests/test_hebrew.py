@@ -1,0 +1,246 @@
+"""A Hebrew interface and bidi-safe content, over HTTP against the demo Paperclip: the
+language comes from OPSWEB_LANGUAGE, the browser's Accept-Language or the host's
+callable; the page is lang="he" dir="rtl" and reads in Hebrew, while the JSON twins
+stay English; agent content is isolated (dir="auto", <bdi>) in either language."""
+import json
+import random
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask, render_template_string, request
+
+import opsweb
+from conftest import Panel, ServedApp
+from opsweb import timefmt
+from opsweb.demo import scripts
+from opsweb.said import FSI, PDI
+
+CLAUDE_AGENT = "a9e00011-0000-4000-8000-000000000011"
+SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
+HEBREW = {"Accept-Language": "he-IL,he;q=0.9,en;q=0.5"}
+MIXED = "תקלה: קובץ config.yaml חסר."
+
+
+def soup_of(panel, path, headers=None, expect=200):
+    resp = panel.get(path, headers={"HX-Request": "true", **(headers or {})})
+    assert resp.status_code == expect, (resp.status_code, resp.text[:300])
+    return BeautifulSoup(resp.text, "html.parser")
+
+
+def text(node) -> str:
+    return node.get_text(" ", strip=True)
+
+
+def new_run(demo, agent=SHELL_AGENT, status="running"):
+    return demo.control("POST", "/runs", agentId=agent, status=status)["id"]
+
+
+def say(demo, run_id, chunk, stream="stdout"):
+    demo.control("POST", f"/runs/{run_id}/output", stream=stream, chunk=chunk)
+
+
+# ---- which language ------------------------------------------------------------------
+
+def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel_for, tmp_path):
+    panel = panel_for(demo.url, OPSWEB_INSTANCE_DIR=str(tmp_path))  # its own, empty audit
+    page = soup_of(panel, "/operations", HEBREW)
+    assert (page.html["lang"], page.html["dir"]) == ("he", "rtl")
+    assert page.title.get_text() == "תפעול · opsweb"
+    assert page.h1.get_text() == "תפעול"
+    agents = page.select_one("#ow-agents")
+    assert (agents["lang"], agents["dir"]) == ("he", "rtl")
+    assert text(agents.select_one("#ow-agents-title")).startswith("סוכנים פעילים")
+    assert [text(th) for th in agents.select("thead th")][:6] == [
+        "חברה", "סוכן", "מצב", "משימה", "זמן ריצה", "שקט בפלט"]
+    row = agents.select_one("tr.ow-row-running")
+    assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "אפס סשן"]
+    assert text(row.select_one(".ow-status")) == "פעילה"
+    assert text(agents.select_one(".ow-legend")).startswith("שקט בפלט: תקין נראה פלט לאחרונה")
+    assert text(agents.select_one(".ow-recent-empty")) == "עוד לא בוצעו עצירה או איפוס."
+    assert page.select_one("dialog#ow-log-dialog")["aria-label"] == "יומן ריצה"
+
+
+def test_the_confirms_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
+    row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
+    agent = row.select_one(".ow-agent bdi").get_text()
+    stop, reset = row.select(".ow-actions button")[1:]
+    assert stop["aria-label"] == f"עצור את הריצה של {FSI}{agent}{PDI}"
+    assert stop["hx-confirm"] == (f"לעצור את הריצה של {FSI}{agent}{PDI} (פעילה)?"
+                                  " Paperclip יבטל אותה בצורה מסודרת.")
+    assert reset["hx-confirm"].startswith(f"לאפס את הסשן של {FSI}{agent}{PDI}?")
+
+
+def test_durations_read_in_hebrew(demo, panel):
+    ages = [text(t) for t in soup_of(panel, "/operations/agents", HEBREW).select(".ow-age time")]
+    assert ages and all(a == "פחות מדקה" or a.endswith("דק׳") for a in ages), ages
+
+
+@pytest.mark.parametrize("setting, header, expected", [
+    ("he", "en-US,en;q=0.9", "he"),   # the setting wins over the browser
+    ("en", "he-IL,he;q=0.9", "en"),
+    ("auto", "he-IL,he;q=0.9", "he"),
+    ("auto", "fr-FR,fr;q=0.9", "en"),  # no Hebrew asked for: English
+    ("auto", "en-US,he;q=0.5", "en"),  # preferred first, whatever the region
+    ("auto", "fr, he-IL;q=0.3", "he"),  # the first one opsweb speaks
+    ("auto", None, "en"),
+])
+def test_opsweb_language_en_he_or_auto(demo, panel_for, setting, header, expected):
+    panel = panel_for(demo.url, OPSWEB_LANGUAGE=setting)
+    page = soup_of(panel, "/operations", {"Accept-Language": header} if header else {})
+    assert page.html["lang"] == expected
+    assert page.html["dir"] == ("rtl" if expected == "he" else "ltr")
+    heading = text(page.select_one("#ow-agents-title"))
+    assert heading.startswith("סוכנים פעילים" if expected == "he" else "Active agents")
+
+
+def test_an_unknown_language_setting_is_refused_at_startup(demo, panel_for):
+    with pytest.raises(ValueError, match="OPSWEB_LANGUAGE must be one of auto, en, he"):
+        panel_for(demo.url, OPSWEB_LANGUAGE="fr")
+
+
+def test_a_host_chooses_the_language_per_request_and_keeps_its_own_pages(demo):
+    app = Flask("host")
+    app.config.update(SECRET_KEY="host-secret", OPSWEB_PAPERCLIP_URL=demo.url,
+                      OPSWEB_COMPANIES=(), OPSWEB_PAPERCLIP_TOKEN=None)
+    # the host's own user setting; None leaves the choice to OPSWEB_LANGUAGE (auto)
+    opsweb.init_app(app, url_prefix="/admin/ops", api_prefix="/admin/api/ops",
+                    metrics_path=None, language=lambda: request.cookies.get("lang"))
+
+    @app.get("/admin/home")
+    def home():  # the host's page, its strings in its own (absent) catalog
+        return render_template_string("<p>{{ _('Active agents') }}</p>")
+
+    served = ServedApp(app)
+    try:
+        host = Panel(served.url, app)
+        fragment = soup_of(host, "/admin/ops/agents", {"Cookie": "lang=he"})
+        root = fragment.select_one("#ow-agents")
+        assert (root["lang"], root["dir"]) == ("he", "rtl")  # carried into the host page
+        assert text(root.select_one("#ow-agents-title")).startswith("סוכנים פעילים")
+        english = soup_of(host, "/admin/ops/agents", {"Cookie": "lang=en", **HEBREW})
+        english = english.select_one("#ow-agents")
+        assert (english["lang"], english["dir"]) == ("en", "ltr")
+        assert soup_of(host, "/admin/ops/agents", HEBREW).select_one("#ow-agents")["lang"] == "he"
+        assert host.get("/admin/home", headers=HEBREW).text == "<p>Active agents</p>"
+    finally:
+        served.stop()
+
+
+def test_a_language_change_is_a_new_panel_version(demo, panel):
+    english = soup_of(panel, "/operations/agents").select_one("#ow-agents")
+    version = json.loads(english["hx-headers"])["X-Opsweb-Panel-Version"]
+    again = panel.get("/operations/agents", headers={"HX-Request": "true",
+                                                     "X-Opsweb-Panel-Version": version, **HEBREW})
+    assert again.status_code == 200 and 'lang="he"' in again.text
+    # each answer in its own language, whichever came first (no word fixed at compile time)
+    hebrew = BeautifulSoup(again.text, "html.parser").select_one(".ow-legend")
+    assert text(hebrew.select_one(".ow-badge")) == "תקין"
+    assert text(soup_of(panel, "/operations/agents").select_one(".ow-legend .ow-badge")) == "ok"
+
+
+# ---- Python's sentences: translated in the page, English in the twin ----------------
+
+def test_stop_says_its_outcome_in_hebrew_and_the_twin_stays_english(demo, panel):
+    first, second = new_run(demo), new_run(demo)
+    resp = panel.http.post(f"{panel.url}/operations/runs/{first}/cancel", timeout=30, headers={
+        "HX-Request": "true", "X-CSRF-Token": panel.csrf_token(), "Origin": panel.url, **HEBREW})
+    assert resp.status_code == 200
+    outcome = BeautifulSoup(resp.text, "html.parser").select_one(".ow-outcome")
+    assert text(outcome) == "הריצה בוטלה." and outcome["dir"] == "auto"
+    twin = panel.http.post(f"{panel.url}/api/operations/runs/{second}/cancel", json={},
+                           headers=HEBREW, timeout=30)
+    assert twin.json()["message"] == "Run cancelled."
+    recent = soup_of(panel, "/operations/agents", HEBREW).select_one(".ow-recent-table tbody tr")
+    assert [text(td) for td in recent.select("td")][2] == "עצור"
+    assert text(recent.select_one(".ow-outcome")) == "בוצע"
+
+
+def test_an_unreachable_paperclip_is_said_in_hebrew_with_its_address_isolated(panel_for):
+    panel = panel_for("http://127.0.0.1:9")  # nothing listens there
+    problem = soup_of(panel, "/operations/agents", HEBREW).select_one(".ow-error")
+    assert text(problem) == (f"כל החברות : אין גישה ל-Paperclip בכתובת "
+                             f"{FSI}http://127.0.0.1:9{PDI} ({FSI}connection refused{PDI})")
+    assert problem.select("bdi")  # the company and the sentence, each isolated
+    twin = panel.get("/api/operations/agents", headers=HEBREW).json()
+    assert twin["errors"] == [{"companyId": "*", "companyName": "all companies",
+                               "error": "Paperclip at http://127.0.0.1:9 is unreachable"
+                                        " (connection refused)"}]
+
+
+def test_the_sign_in_page_and_its_refusal_are_in_hebrew(demo, panel_for, tmp_path):
+    token = "alice-token-0123456789abcdef"
+    panel = panel_for(demo.url, OPSWEB_OPERATOR_TOKENS=f"alice:{token}",
+                      OPSWEB_SECRET_KEY="test-secret-key-0123456789abcdef",
+                      OPSWEB_LANGUAGE="he", OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/a.db")
+    form = soup_of(panel, "/operations/login")
+    assert (form.html["lang"], form.html["dir"]) == ("he", "rtl")
+    assert text(form.select_one("label[for=ow-token]")) == "אסימון מפעיל"
+    assert text(form.select_one("form.ow-login button")) == "כניסה"
+    fields = {i["name"]: i.get("value", "") for i in form.select("form.ow-login input[name]")}
+    wrong = panel.http.post(f"{panel.url}/operations/login", timeout=10,
+                            data={**fields, "token": "not-a-token-0123456789"},
+                            headers={"Origin": panel.url}, allow_redirects=False)
+    assert wrong.status_code == 401
+    assert text(BeautifulSoup(wrong.text, "html.parser").select_one(".ow-error")) == (
+        "האסימון הזה אינו שייך לאף מפעיל.")
+    twin = panel.get("/api/operations/agents", headers=HEBREW)
+    assert twin.status_code == 401 and twin.json()["error"].startswith("Sign in first")
+
+
+def test_an_error_fragment_carries_the_language_and_reads_in_its_own_direction(demo, panel):
+    missing = "00000000-0000-4000-8000-00000000beef"
+    failure = soup_of(panel, f"/operations/runs/{missing}/log", HEBREW, expect=404)
+    root = failure.select_one(".ow-failure")
+    assert (root["lang"], root["dir"]) == ("he", "rtl")
+    assert root.select_one("p")["dir"] == "auto"  # Paperclip's English words stay LTR
+
+
+# ---- the log: content in its own direction -------------------------------------------
+
+def test_log_lines_keep_their_own_direction_and_code_stays_left_to_right(demo, panel):
+    run = new_run(demo, CLAUDE_AGENT)
+    say(demo, run, MIXED + "\n")
+    say(demo, run, '{"type":"assistant","message":{"content":[{"type":"text","text":"שלום, בודק."},'
+                   '{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}]}}\n')
+    say(demo, run, "warning: slow disk\n", stream="stderr")
+    for headers in ({}, HEBREW):  # isolation does not depend on the interface language
+        dialog = soup_of(panel, f"/operations/runs/{run}/log", headers)
+        lines = {text(t): t for t in dialog.select(".ow-entry .ow-text")}
+        assert MIXED in lines and "שלום, בודק." in lines and "warning: slow disk" in lines
+        assert all(t["dir"] == "auto" for t in lines.values())
+        assert dialog.select_one(".ow-entry-tool_call pre")["dir"] == "ltr"
+        assert dialog.select_one("#ow-log-title bdi")
+    view = soup_of(panel, f"/operations/runs/{run}/log", HEBREW).select_one(".ow-log-view")
+    assert (view["lang"], view["dir"]) == ("he", "rtl")
+    assert (view["data-label-completed"], view["data-label-errored"]) == ("הושלמה", "נכשלה")
+    assert text(view.select_one(".ow-entry-stderr .ow-tag")) == "stderr"
+    assert text(view.select_one(".ow-call-state")) == "פעילה"
+    assert text(view.select_one("#ow-run-state")) == "פעילה עוקב אחר פלט חדש"
+    entries = panel.get(f"/api/operations/runs/{run}/log", headers=HEBREW).json()["entries"]
+    assert MIXED in [e["text"] for e in entries]  # the twin: the same text, no markup
+
+
+def test_names_are_isolated_in_the_english_panel_too(demo, panel):
+    row = soup_of(panel, "/operations/agents").select_one("tr.ow-row")
+    assert row.select_one(".ow-company bdi") and row.select_one(".ow-agent bdi")
+    assert soup_of(panel, "/operations").html["dir"] == "ltr"
+
+
+def test_the_demo_process_agents_write_the_mixed_hebrew_line():
+    steps = scripts.process(random.Random(1), SHELL_AGENT).steps
+    assert any(step.chunk == MIXED + "\n" for step in steps)
+
+
+# ---- times ---------------------------------------------------------------------------
+
+def test_times_take_their_words_from_gettext():
+    hebrew = {"<1 m": "פחות מדקה", "%(m)d m": "%(m)d דק׳",
+              "%(h)d h %(m)02d m": "%(h)d שע׳ %(m)02d דק׳",
+              "%(d)d d %(h)d h": "%(d)d ימ׳ %(h)d שע׳", "%(duration)s ago": "לפני %(duration)s",
+              "%(label)s: never": "%(label)s: אף פעם"}.get
+    say_it = timefmt.filters(lambda msgid: hebrew(msgid, msgid))
+    assert [say_it["ow_duration"](s) for s in (5, 180, 3900, 2 * 86400 + 4 * 3600)] == [
+        "פחות מדקה", "3 דק׳", "1 שע׳ 05 דק׳", "2 ימ׳ 4 שע׳"]
+    assert say_it["ow_exact_time"](None, "פלט אחרון") == "פלט אחרון: אף פעם"
+    assert say_it["ow_ago"]("2000-01-01T00:00:00Z").startswith("לפני ")
+    assert timefmt.duration(3900) == "1 h 05 m"  # English without a gettext
