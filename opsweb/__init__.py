@@ -11,7 +11,7 @@ from typing import Callable
 
 from flask import Flask, jsonify, redirect, request, url_for
 
-from opsweb import audit
+from opsweb import audit, compression
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.faultlog import FaultLog
@@ -103,6 +103,7 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
     # Stop and Reset take no body worth more than a few bytes ({}).
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
     init_app(app, platform=platform)
+    compression.enable(app)
 
     @app.errorhandler(404)
     @app.errorhandler(405)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, errors, openapi, timefmt, trail
+from opsweb import auth, csrf, errors, openapi, static_assets, timefmt, trail
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -20,6 +20,7 @@ panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
 api = Blueprint("opsweb_api", __name__)
 for _name, _filter in timefmt.FILTERS.items():
     panel.add_app_template_filter(_filter, _name)
+static_assets.register(panel)
 
 
 @panel.context_processor
