@@ -67,11 +67,12 @@ def test_empty_fleet_says_so(demo, panel_for):
 
 def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
     page = panel.soup("/operations")
-    root = page.select_one("#ow-agents")
-    assert root["hx-trigger"] == "every 4s" and root["hx-swap"] == "outerHTML"
-    fragment = panel.soup(root["hx-get"])
-    assert root["hx-get"] == "/operations/agents"
-    assert fragment.select_one("#ow-agents")["hx-get"] == root["hx-get"]
+    # a hidden poller inside the root asks; answers swap rows out of band (panel_diff)
+    poll = page.select_one("#ow-agents #ow-poll")
+    assert poll["hx-trigger"] == "every 4s" and poll["hx-swap"] == "none"
+    fragment = panel.soup(poll["hx-get"])
+    assert poll["hx-get"] == "/operations/agents"
+    assert fragment.select_one("#ow-agents #ow-poll")["hx-get"] == poll["hx-get"]
     assert fragment.find("html") is None  # a fragment, not a page
     # the dialog lives outside the refreshing root, so a refresh never closes it
     assert page.select_one("dialog#ow-log-dialog").find_parent(id="ow-agents") is None
@@ -112,7 +113,8 @@ def test_buttons_have_accessible_names_and_confirmations(panel):
         reset = row.select_one("button[id^=ow-reset-]")
         log = row.select_one("button[id^=ow-log-]")
         assert stop["hx-confirm"].startswith("Stop ") and reset["hx-confirm"].startswith("Reset ")
-        assert stop["hx-sync"] == "this:drop"  # a double click sends one cancel
+        # a double click sends one cancel: the table says so for every row
+        assert stop.find_parent(attrs={"hx-sync": True})["hx-sync"] == "closest tr:drop"
         for b in (stop, reset, log):
             assert b.get("aria-label") and b.get_text(strip=True)
         assert log["hx-target"] == "#ow-log-dialog"
@@ -130,7 +132,7 @@ def test_security_headers_and_no_token_in_the_page(demo, panel):
 def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
     def refresh_right_after_a_render():
         root = panel.soup("/operations/agents").select_one("#ow-agents")
-        headers = json.loads(root["hx-headers"])
+        headers = json.loads(root.select_one("#ow-poll")["hx-headers"])
         return headers, panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
 
     # an age may tick over a minute between the two requests; three tries rule that out
@@ -147,21 +149,24 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
         if cached.status_code == 304:
             break
     assert cached.status_code == 304
-    # a change in the fleet is a new version: the panel is sent again
-    demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024", status="running")
+    # a change in the fleet is a new version: the new row is sent, not the whole panel
+    run = demo.control("POST", "/runs", agentId="a9e00000-0000-4000-8000-000000000024",
+                       status="running")
     import time
     time.sleep(1.6)  # past the coalescing window
     changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
-    assert changed.status_code == 200
-    assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(rows(panel.soup("/operations/agents")))
+    assert changed.status_code == 200 and changed.headers["HX-Reswap"] == "none"
+    sent = BeautifulSoup(changed.text, "html.parser")
+    assert sent.select_one(f'tr[data-run-id="{run["id"]}"]').find_parent(attrs={"hx-swap-oob": True})
+    assert not sent.select("#ow-agents")
 
 
 def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):
     only = panel.soup(f"/operations?company={GLOBEX}&status=running")
     assert {cells(r)[0] for r in rows(only)} == {"Globex Research"}
     assert {r.select_one(".ow-status").get_text(strip=True) for r in rows(only)} == {"running"}
-    root = only.select_one("#ow-agents")
-    assert f"company={GLOBEX}" in root["hx-get"] and "status=running" in root["hx-get"]
+    poll = only.select_one("#ow-agents #ow-poll")
+    assert f"company={GLOBEX}" in poll["hx-get"] and "status=running" in poll["hx-get"]
     form = only.select_one("form.ow-filters")
     assert form.select_one("#ow-filter-company option[selected]")["value"] == GLOBEX
     silent = panel.get("/api/operations/agents", params={"silent": "1"}).json()["runs"]
