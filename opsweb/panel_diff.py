@@ -84,6 +84,13 @@ def _oob(html: str, how: str = "true") -> str:
     return _FIRST_TAG.sub(rf'\1 hx-swap-oob="{how}"\2 id="\3"', html, count=1)
 
 
+def _in_template(html: str) -> str:
+    """A table row cannot stand beside a <span> in HTML: parsed at the top of an answer
+    it would lose its tags. Inside its own <template> it parses as a row; htmx 2 swaps
+    out-of-band elements from templates."""
+    return f"<template>{html}</template>"
+
+
 def _staying(old_positions: list[int]) -> set[int]:
     """The longest increasing run of old positions (in new order): those rows keep
     their place; every other kept row moves."""
@@ -115,16 +122,16 @@ def plan(old: Snapshot, new: Rendered, rows_id: str) -> str | None:
     old_pos = {k: i for i, (k, _) in enumerate(old.rows)}
     staying = _staying([old_pos[k] for k in new_ids if k in old_pos])
     out = [_oob(html) for k, html in new.parts.items() if hash(html) != old.parts[k]]
-    out += [f'<tr id="{k}" hx-swap-oob="delete"></tr>'
+    out += [_in_template(f'<tr id="{k}" hx-swap-oob="delete"></tr>')
             for i, (k, _) in enumerate(old.rows) if i not in staying]
     after = None
     for k, html in new.rows:
         if old_pos.get(k) in staying:
             if hash(html) != old_hash[k]:
-                out.append(_oob(html))
+                out.append(_in_template(_oob(html)))
         else:
             where = f"afterend:#{after}" if after else f"afterbegin:#{rows_id}"
-            out.append(f'<tbody hx-swap-oob="{where}">{html}</tbody>')
+            out.append(_in_template(f'<tbody hx-swap-oob="{where}">{html}</tbody>'))
         after = k
     body = "".join(out)
     return body if len(body) < len(new.html) else None

@@ -157,7 +157,8 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(demo, panel):
     changed = panel.get("/operations/agents", headers={"HX-Request": "true", **headers})
     assert changed.status_code == 200 and changed.headers["HX-Reswap"] == "none"
     sent = BeautifulSoup(changed.text, "html.parser")
-    assert sent.select_one(f'tr[data-run-id="{run["id"]}"]').find_parent(attrs={"hx-swap-oob": True})
+    # (find, not select: CSS selectors do not look inside the <template> around a row)
+    assert sent.find("tr", attrs={"data-run-id": run["id"]}).find_parent(attrs={"hx-swap-oob": True})
     assert not sent.select("#ow-agents")
 
 
