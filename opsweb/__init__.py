@@ -12,7 +12,7 @@ from typing import Callable
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from opsweb import audit, headers
+from opsweb import audit, compression, headers
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.clock import Clock
@@ -141,12 +141,15 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
     init_app(app, platform=platform, clock=clock)
     _behind_proxies(app, int(app.config["OPSWEB_TRUSTED_PROXIES"] or 0))
+    compression.enable(app)
 
+    @app.errorhandler(400)
     @app.errorhandler(404)
     @app.errorhandler(405)
     def not_routed(err):
-        """URLs that match no route (path tricks like ../ or %2F end here): JSON under
-        the API prefix, a plain page elsewhere; never a hint of what exists."""
+        """URLs that match no route (path tricks like ../ or %2F end here) and requests
+        refused before any route is chosen (a Host header with a malformed port): JSON
+        under the API prefix, a plain page elsewhere; never a hint of what exists."""
         if request.path.startswith("/api/"):
             resp = jsonify({"error": err.description})
         else:

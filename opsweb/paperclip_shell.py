@@ -164,7 +164,7 @@ class PaperclipShell:
             raise BadResponse(Said("Paperclip at %(url)s answered %(request)s with a redirect"
                                    " (%(status)s to %(location)s); opsweb does not follow"
                                    " redirects: check OPSWEB_PAPERCLIP_URL", url=where,
-                                   request=f"{method} {path}", status=resp.status_code,
+                                   request=method + " " + path, status=resp.status_code,
                                    location=redact_url(resp.headers.get("Location", "?"))[:200]),
                               upstream_status=resp.status_code)
         if resp.status_code >= 400:

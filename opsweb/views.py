@@ -7,7 +7,10 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
-from opsweb import audited, auth, csrf, embed, errors, headers, language, openapi, timefmt, untrusted
+from markupsafe import Markup
+
+from opsweb import (audited, auth, csrf, embed, errors, grouping, headers, language, openapi,
+                    panel_update, static_assets, timefmt, untrusted)
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -27,6 +30,7 @@ panel.after_request(headers.secure)
 api.after_request(headers.secure)
 panel.add_app_template_filter(language.label_filter, "ow_label")
 panel.context_processor(language.page_attributes)
+static_assets.register(panel)
 
 
 @panel.context_processor
@@ -119,6 +123,7 @@ def _panel_context(filters, fleet) -> dict:
     shown = [(a.id, a.result) for a in recent]
     return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
                 recent=recent, recent_error=recent_error, agent_names=names,
+                items=grouping.items(fleet.rows, group=not filters.agent),
                 version=fleet.version(filters.query(), shown, recent_error, language.code()))
 
 
@@ -128,16 +133,16 @@ def agents():
         resp = jsonify(fleet.to_json())
         resp.set_etag(fleet.version(filters.query()))
         return resp.make_conditional(request)
-    context = _panel_context(filters, fleet)
-    # The panel sends back the version it shows; unchanged means nothing to swap.
-    if request.headers.get(PANEL_VERSION_HEADER) == context["version"]:
-        return "", 204
-    return render_template("opsweb/agents.html", **context)
+    # The panel sends back the version it shows: 204, changed rows, or all of it.
+    return panel_update.answer(_panel_context(filters, fleet),
+                               request.headers.get(PANEL_VERSION_HEADER))
 
 
 def page():
     filters, fleet = _filtered_fleet()
-    return render_template("opsweb/operations.html", **_panel_context(filters, fleet))
+    context = _panel_context(filters, fleet)
+    return render_template("opsweb/operations.html", panel_html=Markup(panel_update.render(context).html),
+                           **context)
 
 
 def run_log(run_id: str):

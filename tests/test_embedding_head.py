@@ -41,7 +41,8 @@ def test_opsweb_head_emits_the_prefixed_assets_and_the_htmx_config(host_for):
     config = page.select_one('meta[name="htmx-config"]')["content"]
     assert '"allowEval": false' in config
     urls = [page.select_one("link[rel=stylesheet]")["href"]] + [s["src"] for s in page.select("script")]
-    assert urls == ["/admin/ops/static/opsweb/opsweb.css",
+    assert all("?v=" in url for url in urls)  # versioned: cached for good
+    assert [url.split("?")[0] for url in urls] == ["/admin/ops/static/opsweb/opsweb.css",
                     "/admin/ops/static/opsweb/htmx-2.0.11.min.js",
                     "/admin/ops/static/opsweb/opsweb.js"]
     for url in urls:

@@ -127,7 +127,7 @@ def test_a_host_chooses_the_language_per_request_and_keeps_its_own_pages(demo):
 
 
 def test_a_language_change_is_a_new_panel_version(demo, panel):
-    english = soup_of(panel, "/operations/agents").select_one("#ow-agents")
+    english = soup_of(panel, "/operations/agents").select_one("#ow-poll")
     version = json.loads(english["hx-headers"])["X-Opsweb-Panel-Version"]
     again = panel.get("/operations/agents", headers={"HX-Request": "true",
                                                      "X-Opsweb-Panel-Version": version, **HEBREW})

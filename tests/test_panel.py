@@ -67,11 +67,12 @@ def test_empty_fleet_says_so(demo, panel_for):
 
 def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
     page = panel.soup("/operations")
-    root = page.select_one("#ow-agents")
-    assert root["hx-trigger"] == "every 4s" and root["hx-swap"] == "outerHTML"
-    fragment = panel.soup(root["hx-get"])
-    assert root["hx-get"] == "/operations/agents"
-    assert fragment.select_one("#ow-agents")["hx-get"] == root["hx-get"]
+    # a hidden poller inside the root asks; answers swap rows out of band (panel_diff)
+    poll = page.select_one("#ow-agents #ow-poll")
+    assert poll["hx-trigger"] == "every 4s" and poll["hx-swap"] == "none"
+    fragment = panel.soup(poll["hx-get"])
+    assert poll["hx-get"] == "/operations/agents"
+    assert fragment.select_one("#ow-agents #ow-poll")["hx-get"] == poll["hx-get"]
     assert fragment.find("html") is None  # a fragment, not a page
     # the dialog lives outside the refreshing root, so a refresh never closes it
     assert page.select_one("dialog#ow-log-dialog").find_parent(id="ow-agents") is None
@@ -112,7 +113,8 @@ def test_buttons_have_accessible_names_and_confirmations(panel):
         reset = row.select_one("button[id^=ow-reset-]")
         log = row.select_one("button[id^=ow-log-]")
         assert stop["hx-confirm"].startswith("Stop ") and reset["hx-confirm"].startswith("Reset ")
-        assert stop["hx-sync"] == "this:drop"  # a double click sends one cancel
+        # a double click sends one cancel: the table says so for every row
+        assert stop.find_parent(attrs={"hx-sync": True})["hx-sync"] == "closest tr:drop"
         for b in (stop, reset, log):
             assert b.get("aria-label") and b.get_text(strip=True)
         assert log["hx-target"] == "#ow-log-dialog"
@@ -128,8 +130,11 @@ def test_security_headers_and_no_token_in_the_page(demo, panel):
 
 
 def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(inproc):
-    root = inproc.soup("/operations/agents").select_one("#ow-agents")
-    headers = {"HX-Request": "true", **json.loads(root["hx-headers"])}
+    def version_headers():
+        root = inproc.soup("/operations/agents").select_one("#ow-agents")
+        return {"HX-Request": "true", **json.loads(root.select_one("#ow-poll")["hx-headers"])}
+
+    headers = version_headers()
     # on a frozen clock no age ticks over a minute between the two requests
     same = inproc.get("/operations/agents", headers=headers)
     assert same.status_code == 204 and same.data == b""
@@ -144,17 +149,19 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(inproc):
     assert inproc.get("/operations/agents", headers=headers).status_code == 204
     inproc.clock.advance(60)
     assert inproc.get("/operations/agents", headers=headers).status_code == 200
-    root = inproc.soup("/operations/agents").select_one("#ow-agents")
-    headers = {"HX-Request": "true", **json.loads(root["hx-headers"])}
-    # a change in the fleet is a new version: the panel is sent again
+    headers = version_headers()
+    # a change in the fleet is a new version: the new row is sent, not the whole panel
     company, runs = next(iter(inproc.fake.live_runs.items()))
-    runs.append({**runs[0], "id": "b0000000-0000-4000-8000-0000000000aa"})
+    new_id = "b0000000-0000-4000-8000-0000000000aa"
+    runs.append({**runs[0], "id": new_id})
     assert inproc.get("/operations/agents", headers=headers).status_code == 204  # shared
     inproc.clock.advance(1.5)  # past the coalescing window
     changed = inproc.get("/operations/agents", headers=headers)
-    assert changed.status_code == 200
-    assert len(rows(BeautifulSoup(changed.text, "html.parser"))) == len(
-        rows(inproc.soup("/operations/agents")))
+    assert changed.status_code == 200 and changed.headers["HX-Reswap"] == "none"
+    sent = BeautifulSoup(changed.text, "html.parser")
+    # (find, not select: CSS selectors do not look inside the <template> around a row)
+    assert sent.find("tr", attrs={"data-run-id": new_id}).find_parent(attrs={"hx-swap-oob": True})
+    assert not sent.select("#ow-agents")
     assert inproc.fake.counts["list_live_runs"] == 3 * len(inproc.fake.live_runs)
 
 
@@ -162,8 +169,8 @@ def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):
     only = panel.soup(f"/operations?company={GLOBEX}&status=running")
     assert {cells(r)[0] for r in rows(only)} == {"Globex Research"}
     assert {r.select_one(".ow-status").get_text(strip=True) for r in rows(only)} == {"running"}
-    root = only.select_one("#ow-agents")
-    assert f"company={GLOBEX}" in root["hx-get"] and "status=running" in root["hx-get"]
+    poll = only.select_one("#ow-agents #ow-poll")
+    assert f"company={GLOBEX}" in poll["hx-get"] and "status=running" in poll["hx-get"]
     form = only.select_one("form.ow-filters")
     assert form.select_one("#ow-filter-company option[selected]")["value"] == GLOBEX
     silent = panel.get("/api/operations/agents", params={"silent": "1"}).json()["runs"]

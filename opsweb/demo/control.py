@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
+from .big_fleet import add as big_fleet_add
 from .clock import canonical_uuid
 from .harness import Harness
 from .server import error, json_response
@@ -94,6 +95,16 @@ def latency():
 def autoplay():
     _world().set_autoplay(bool(_body().get("on")))
     return json_response({"autoplay": _world().autoplay})
+
+
+@control.post("/fleet")
+def big_fleet():
+    """`{"companies": 40, "runsPerCompany": 50}`: a 2,000-run fleet (big_fleet.py;
+    Paperclip lists at most 50 live runs per company)."""
+    body = _body()
+    return json_response(big_fleet_add(_world(), int(body.get("companies") or 40),
+                                       int(body.get("runsPerCompany") or 50),
+                                       int(body.get("agentsPerCompany") or 10)), 201)
 
 
 @control.post("/clock")
