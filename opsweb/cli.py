@@ -66,6 +66,8 @@ def cmd_demo(args) -> int:
     from opsweb.demo.runner import DemoServer
 
     demo = DemoServer(port=args.demo_port).start()
+    if args.crowd:
+        demo.world.crowd(args.crowd)
     app = _create({"OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
                    "OPSWEB_COMPANIES": ()})
     if app is None:
@@ -102,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(demo, only=("OPSWEB_HOST", "OPSWEB_PORT"))
     demo.add_argument("--demo-port", type=int, default=0,
                       help="port of the demo Paperclip server (default: a free one)")
+    demo.add_argument("--crowd", type=int, default=0, metavar="N",
+                      help="add a company with N running runs (over 50: past what"
+                           " live-runs returns at once)")
     for p in (serve, demo):
         p.add_argument("--threads", type=int, default=int(os.environ.get("OPSWEB_THREADS", 16)),
                        help="worker threads of the production server (env OPSWEB_THREADS; default 16)")
