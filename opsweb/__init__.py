@@ -11,11 +11,13 @@ from typing import Callable
 
 from flask import Flask, jsonify, redirect, request, url_for
 
-from opsweb import audit
+from opsweb import attention, audit
+from opsweb.agents import Agents
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.faultlog import FaultLog
 from opsweb.fleet import FleetReader
+from opsweb.history import HistoryReader
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
@@ -34,6 +36,7 @@ class Operations:
     gate: Gate
     audit: audit.Store
     faults: FaultLog
+    agents: Agents
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -68,10 +71,16 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     # The panel must answer within its 4 s refresh even when a company hangs.
     fleet = FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
                         freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe)
+    history = HistoryReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
+                            freshness=cfg["OPSWEB_HISTORY_FRESHNESS"])
+    thresholds = attention.Thresholds(cfg["OPSWEB_LOOP_RUNS"], cfg["OPSWEB_EMPTY_RUNS"],
+                                      cfg["OPSWEB_EMPTY_MAX_SECONDS"], cfg["OPSWEB_EMPTY_MAX_BYTES"])
+    agents = Agents(platform, fleet, history, store, thresholds)
     metrics.watch(fleet)
+    metrics.watch_attention(agents)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultLog(app.logger))
+                                          audit=store, faults=FaultLog(app.logger), agents=agents)
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     app.register_blueprint(panel, url_prefix=url_prefix)

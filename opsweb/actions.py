@@ -1,5 +1,5 @@
-"""Stop and Reset session: one upstream call each, never retried, and an outcome an
-operator can act on (done, already finished, failed, or unknown).
+"""Stop, Reset session, Pause and Resume: one upstream call each, never retried, and an
+outcome an operator can act on (done, already finished, failed, or unknown).
 
 "failed" means Paperclip said no, or the request never left opsweb. "unknown" means it
 may have reached Paperclip and no readable answer came back (a timeout, a dropped
@@ -16,16 +16,17 @@ from opsweb.runlog import TERMINAL
 
 @dataclass(frozen=True)
 class Outcome:
-    action: str  # "cancel" | "reset-session"
+    action: str  # "cancel" | "reset-session" | "pause" | "resume"
     target_id: str
     result: str  # "done" | "already_finished" | "failed" | "unknown"
     message: str
-    status: str | None = None  # the run's status after the action
+    status: str | None = None  # the run's (Stop) or agent's (Pause, Resume) status after
     cleared_task_sessions: int | None = None
     upstream_status: int | None = None
     # for the audit trail, not the twin: who the target belongs to, Paperclip's answer
     agent_id: str | None = None
     company_id: str | None = None
+    agent_name: str | None = None
     paperclip_status: int | None = None
     paperclip_message: str | None = None
 
@@ -47,6 +48,9 @@ class Outcome:
         return body
 
 
+_VERBS = {"cancel": "Stop", "reset-session": "Reset", "pause": "Pause", "resume": "Resume"}
+
+
 def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool,
                 **ids) -> Outcome:
     answer = dict(paperclip_status=err.upstream_status, paperclip_message=err.upstream_message)
@@ -54,7 +58,7 @@ def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool
         return Outcome(action, target_id, "unknown",
                        f"{err.message}. The outcome is unknown: look at the run again"
                        " before acting.", **answer, **ids)
-    verb = "Stop" if action == "cancel" else "Reset"
+    verb = _VERBS[action]
     suffix = "" if sent and err.upstream_status else f" {verb} was not sent."
     return Outcome(action, target_id, "failed", err.message.rstrip(".") + "." + suffix,
                    upstream_status=err.upstream_status, **answer, **ids)
@@ -105,6 +109,34 @@ def reset_session(platform: port.Platform, agent_id: str) -> Outcome:
                    f"Session reset: {cleared} {noun} cleared.", cleared_task_sessions=cleared,
                    agent_id=agent_id, company_id=_str(state.get("companyId")),
                    paperclip_status=200, paperclip_message=f"clearedTaskSessions {cleared}")
+
+
+# (port operation, agent status that means it worked, what the operator reads)
+_AGENT_ACTIONS = {
+    "pause": (port.pc_pause_agent, "paused",
+              "Agent paused: Paperclip cancelled its running runs; its timer skips it until"
+              " resumed."),
+    "resume": (port.pc_resume_agent, None, "Agent resumed: its timer wakes it again."),
+}
+
+
+def agent_action(platform: port.Platform, action: str, agent_id: str) -> Outcome:
+    """Pause or Resume. Both are idempotent in Paperclip (a second pause is a 200), so
+    "done" means the agent is now in the state asked for."""
+    call, wanted, message = _AGENT_ACTIONS[action]
+    try:
+        agent = call(platform, agent_id)
+    except port.PlatformError as err:
+        return _from_error(action, agent_id, err, sent=True, agent_id=agent_id)
+    status = _str(agent.get("status"))
+    ids = dict(agent_id=agent_id, company_id=_str(agent.get("companyId")),
+               agent_name=_str(agent.get("name")), status=status,
+               paperclip_status=200, paperclip_message=f"status {status}")
+    worked = status == wanted if wanted else status not in ("paused", None)
+    if worked:
+        return Outcome(action, agent_id, "done", message, **ids)
+    return Outcome(action, agent_id, "unknown",
+                   f"Paperclip answered but the agent is {status}; look at it again.", **ids)
 
 
 def _str(value) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+from opsweb import overcap
 from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.coalesce import Coalescer
@@ -61,6 +62,7 @@ class Fleet:
     rows: list[Row] = field(default_factory=list)
     errors: list[CompanyError] = field(default_factory=list)
     companies: list[dict] = field(default_factory=list)  # [{id, name}]
+    capped: list[dict] = field(default_factory=list)  # overcap.note per full company
 
     def version(self, *context: object) -> str:
         """A validator for what the panel shows: ages count as they read ("3 m"), so
@@ -70,13 +72,14 @@ class Fleet:
                   r.status_message, timefmt.duration(r.age_seconds),
                   timefmt.duration(r.silence_age_seconds)) for r in self.rows)]
         shown.append([(e.company_id, e.error) for e in self.errors])
+        shown.append([c["detail"] for c in self.capped])
         digest = hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
         return digest[:20]
 
     def to_json(self) -> dict:
         return {"runs": [r.to_json() for r in self.rows],
                 "errors": [e.to_json() for e in self.errors],
-                "companies": self.companies}
+                "companies": self.companies, "capped": self.capped}
 
 
 def _seconds_since(value: str | None, now: datetime) -> float | None:
@@ -170,6 +173,9 @@ class FleetReader:
             except port.PlatformError as err:
                 fleet.errors.append(CompanyError(company["id"], company["name"], _reason(err)))
                 continue
+            cap = overcap.note(company, company_runs)
+            if cap:
+                fleet.capped.append(cap)
             runs.extend((company, r) for r in company_runs
                         if isinstance(r, dict) and r.get("status") in ("running", "queued"))
         labels = self._issue_labels({r.get("issueId") for _, r in runs if r.get("issueId")},
@@ -186,7 +192,7 @@ class FleetReader:
             self.observe(company_id, time.monotonic() - started, type(err).__name__)
             raise
         self.observe(company_id, time.monotonic() - started, None)
-        return runs
+        return overcap.complete(self.platform, company_id, runs)
 
     def invalidate(self) -> None:
         self._live.forget()

@@ -39,6 +39,17 @@ SETTINGS = (
             "seconds opsweb waits for Paperclip to answer Stop or Reset", float),
     Setting("OPSWEB_FRESHNESS", None, 1.5,
             "seconds one live-runs answer is shared by all viewers (per process)", float),
+    Setting("OPSWEB_HISTORY_FRESHNESS", None, 15.0,
+            "seconds one company's agents and finished runs are shared by all viewers of the"
+            " recent and attention fragments (refreshed in the background)", float),
+    Setting("OPSWEB_LOOP_RUNS", None, 3,
+            "attention: an agent whose last N finished runs all failed the same way", int),
+    Setting("OPSWEB_EMPTY_RUNS", None, 5,
+            "attention: an agent whose last N finished runs were all short and quiet", int),
+    Setting("OPSWEB_EMPTY_MAX_SECONDS", None, 60.0,
+            "attention: a run this short (seconds) counts as empty", float),
+    Setting("OPSWEB_EMPTY_MAX_BYTES", None, 2048,
+            "attention: a run with at most this much output (bytes) counts as empty", int),
     Setting("OPSWEB_SECRET_KEY", None, None,
             "signs the session cookie (CSRF token, signed-in operator); required with"
             " OPSWEB_OPERATOR_TOKENS, else random per process"),

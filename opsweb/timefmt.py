@@ -49,5 +49,19 @@ def clock(value: str | None) -> str:
     return then.astimezone(timezone.utc).strftime("%H:%M:%S") if then else "—"
 
 
-FILTERS = {"ow_duration": duration, "ow_ago": ago, "ow_exact_time": exact_time,
+def seconds(value: float | None) -> str:
+    """A finished run's length or a timer interval: `1.3 s`, `45 s`, `3 m 05 s`, `2 h 10 m`."""
+    if not isinstance(value, (int, float)):
+        return "—"
+    if value < 10:
+        return f"{value:.1f} s"
+    s = int(value)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} m {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} m"
+
+
+FILTERS = {"ow_seconds": seconds, "ow_duration": duration, "ow_ago": ago, "ow_exact_time": exact_time,
            "ow_clock": clock}
