@@ -46,7 +46,8 @@ def agent(a: Agent, status: str, detail: bool = False) -> dict:
         "id": a.id, "companyId": a.company_id, "name": a.name, "role": a.role, "title": a.title,
         "icon": a.icon, "status": status, "reportsTo": None, "capabilities": None,
         "adapterType": a.adapter_type, "adapterConfig": a.adapter_config,
-        "runtimeConfig": {"heartbeat": _heartbeat(a)},
+        "runtimeConfig": {"heartbeat": {"enabled": a.heartbeat_enabled,
+                                        "maxConcurrentRuns": a.max_concurrent_runs}},
         "defaultEnvironmentId": None, "budgetMonthlyCents": a.budget_monthly_cents,
         "spentMonthlyCents": a.spent_monthly_cents,
         "pauseReason": a.pause_reason, "pausedAt": iso(a.paused_at), "errorReason": a.error_reason,
@@ -75,14 +76,6 @@ def agent(a: Agent, status: str, detail: bool = False) -> dict:
                         "grantedByUserId": BOARD_USER, "createdAt": created, "updatedAt": created}],
         }
     return row
-
-
-def _heartbeat(a: Agent) -> dict:
-    """The timer policy; Paperclip's timer wakes an agent only with an intervalSec."""
-    policy = {"enabled": a.heartbeat_enabled, "maxConcurrentRuns": a.max_concurrent_runs}
-    if a.heartbeat_enabled:
-        policy["intervalSec"] = a.interval_sec
-    return policy
 
 
 def runtime_state(a: Agent) -> dict:
