@@ -98,9 +98,16 @@ class Agents:
         self.audit, self.thresholds = audit, thresholds
 
     def names(self, agent_id: str | None, company_id: str | None) -> tuple[str | None, str | None]:
-        """For the audit trail: names opsweb already holds, no upstream call of its own."""
-        companies = {c["id"]: c["name"] for c in self.fleet.read().companies}
-        return self.history.agent_names().get(agent_id or ""), companies.get(company_id or "")
+        """For the audit trail, after the action: from the coalesced reads the panel
+        makes anyway (live rows, each company's agents), so usually no call of its own."""
+        fleet = self.fleet.read()
+        company = next((c for c in fleet.companies if c["id"] == company_id), None)
+        agents = {r.agent_id: r.agent_name for r in fleet.rows} | self.history.agent_names()
+        if agent_id and agent_id not in agents and company:
+            history = self.history.read([company])
+            agents |= {str(a.get("id")): str(a.get("name")) for h in history.companies
+                       for a in h.agents if a.get("name")}
+        return agents.get(agent_id or ""), company["name"] if company else None
 
     def changed(self, company_id: str | None) -> None:
         """After an action: the next reads of live runs, agents and history are fresh."""

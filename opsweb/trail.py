@@ -15,7 +15,8 @@ from opsweb import actions
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable, Store
 
-# (agent id, company id) → (agent name, company name) as opsweb last read them
+# (agent id, company id) → (agent name, company name). Asked once the action is done,
+# so that looking names up never delays what the operator asked for.
 Names = Callable[[str | None, str | None], tuple[str | None, str | None]]
 
 
@@ -44,12 +45,10 @@ def perform(store: Store, logger: logging.Logger, platform: port.Platform, actio
 
     def note(agent: str | None, company: str | None) -> None:
         try:
-            store.note(record, agent, company, *names(agent, company))
+            store.note(record, agent, company)
         except AuditUnavailable as err:
             logger.warning("audit record %s: ids not noted: %s", record, err)
 
-    if agent_id:
-        note(agent_id, None)
     try:
         outcome = _act(platform, action, run_id or agent_id, note)
     except Exception:  # a bug of ours: the record still says what is known
