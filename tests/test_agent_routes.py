@@ -200,7 +200,7 @@ def test_recent_lists_every_outcome_newest_first_with_cost_and_a_log(demo, panel
     soup = panel.soup("/operations/recent")
     root = soup.select_one("#ow-recent-runs")
     assert "every 15s" in root["hx-trigger"] and "opsweb-changed" in root["hx-trigger"]
-    log = soup.select_one(f'tr[data-run-id="{timed_out["runId"]}"] button')
+    log = soup.select_one(f'tr[data-finished-run-id="{timed_out["runId"]}"] button')
     assert panel.get(log["hx-get"], headers={"HX-Request": "true"}).status_code == 200
 
 

@@ -111,7 +111,7 @@ def test_recent_reads_the_real_finished_runs(seeded, panel):
     assert quick["startedAt"] and quick["finishedAt"] and quick["outputBytes"] > 0
     page = BeautifulSoup(panel.get("/operations/recent?limit=200",
                                    headers={"HX-Request": "true"}).text, "html.parser")
-    log = page.select_one(f'tr[data-run-id="{seeded.finished_run_id}"] button')
+    log = page.select_one(f'tr[data-finished-run-id="{seeded.finished_run_id}"] button')
     assert panel.get(log["hx-get"], headers={"HX-Request": "true"}).status_code == 200
 
 
