@@ -104,15 +104,20 @@ def test_the_json_twin_lists_newest_first_with_a_limit(demo, audited):
 
 def test_the_panel_shows_recent_actions_and_a_new_one_is_a_new_panel(demo, audited):
     fragment = audited.soup("/operations/agents")
-    assert fragment.select_one(".ow-recent-empty").get_text(strip=True) == "No Stop or Reset yet."
+    assert fragment.select_one(".ow-recent-empty").get_text(strip=True) == "No action yet."
     headers = json.loads(fragment.select_one("#ow-agents")["hx-headers"])
     audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
     changed = audited.get("/operations/agents", headers={"HX-Request": "true", **headers})
     assert changed.status_code == 200  # not 204: the recent actions changed
     row = audited.soup("/operations/agents").select_one("#ow-agents tr.ow-recent-row")
     text = row.get_text(" ", strip=True)
-    assert "local" in text and "Reset session" in text and "Shell <b>Bot</b>" in text
+    assert "local" in text and "Reset agent session" in text and "Shell <b>Bot</b>" in text
     assert "done" in row.select_one(".ow-outcome").get_text()
+    assert audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/pause",
+                             {"reason": "night <drain>"}).status_code == 400  # markup
+    audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/pause", {"reason": "a & b > c"})
+    row = audited.soup("/operations/agents").select_one("#ow-agents tr.ow-recent-row")
+    assert "Pause" in row.get_text() and row.select_one(".ow-reason").get_text() == "a & b > c"
 
 
 class BrokenStore(audit.Store):
