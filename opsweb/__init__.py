@@ -12,13 +12,15 @@ from typing import Callable
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from opsweb import audit, compression, headers
+from opsweb import attention, audit, compression, headers
+from opsweb.agents import Agents
 from opsweb import platform_port as port
 from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.clock import Clock
 from opsweb.fault_reporter import FaultReporter
 from opsweb.fleet import FleetReader
 from opsweb.language import install as install_language
+from opsweb.history import HistoryReader
 from opsweb.metrics import Metrics
 from opsweb.runlog import RunLogs
 from opsweb.settings import from_env
@@ -37,6 +39,7 @@ class Operations:
     gate: Gate
     audit: audit.Store
     faults: FaultReporter
+    agents: Agents
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -80,10 +83,16 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     # The panel must answer within its 4 s refresh even when a company hangs.
     fleet = FleetReader(platform, tuple(companies), deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
                         freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe, clock=clock)
+    history = HistoryReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
+                            freshness=cfg["OPSWEB_HISTORY_FRESHNESS"], clock=clock)
+    thresholds = attention.Thresholds(cfg["OPSWEB_LOOP_RUNS"], cfg["OPSWEB_EMPTY_RUNS"],
+                                      cfg["OPSWEB_EMPTY_MAX_SECONDS"], cfg["OPSWEB_EMPTY_MAX_BYTES"])
+    agents = Agents(platform, fleet, history, store, thresholds, clock=clock)
     metrics.watch(fleet)
+    metrics.watch_attention(agents)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultReporter(app.logger))
+                                          audit=store, faults=FaultReporter(app.logger), agents=agents)
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)

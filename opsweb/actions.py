@@ -1,5 +1,5 @@
-"""Stop and Reset session: one upstream call each, never retried, and an outcome an
-operator can act on (done, already finished, failed, or unknown).
+"""Stop, Reset session, Pause and Resume: one upstream call each, never retried, and an
+outcome an operator can act on (done, already finished, failed, or unknown).
 
 "failed" means Paperclip said no, or the request never left opsweb. "unknown" means it
 may have reached Paperclip and no readable answer came back (a timeout, a dropped
@@ -17,11 +17,11 @@ from opsweb.said import Said
 
 @dataclass(frozen=True)
 class Outcome:
-    action: str  # "cancel" | "reset-session"
+    action: str  # "cancel" | "reset-session" | "pause" | "resume"
     target_id: str
     result: str  # "done" | "already_finished" | "failed" | "unknown"
     message: str
-    status: str | None = None  # the run's status after the action
+    status: str | None = None  # the run's (Stop) or agent's (Pause, Resume) status after
     cleared_task_sessions: int | None = None
     # Paperclip's answer (its HTTP status and text), as the port's errors name it; the
     # twin shows the status of a failed action, the audit record keeps both
@@ -30,6 +30,7 @@ class Outcome:
     # for the audit record, not the twin: who the target belongs to
     agent_id: str | None = None
     company_id: str | None = None
+    agent_name: str | None = None
 
     @property
     def http_status(self) -> int:
@@ -49,6 +50,15 @@ class Outcome:
         return body
 
 
+# each its own sentence, so that a translation can say it its own way
+_NOT_SENT = {
+    "cancel": lambda problem: Said("%(problem)s Stop was not sent.", problem=problem),
+    "reset-session": lambda problem: Said("%(problem)s Reset was not sent.", problem=problem),
+    "pause": lambda problem: Said("%(problem)s Pause was not sent.", problem=problem),
+    "resume": lambda problem: Said("%(problem)s Resume was not sent.", problem=problem),
+}
+
+
 def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool,
                 **ids) -> Outcome:
     answer = dict(upstream_status=err.upstream_status, upstream_message=err.upstream_message)
@@ -60,8 +70,7 @@ def _from_error(action: str, target_id: str, err: port.PlatformError, sent: bool
     message = err.message if err.message.endswith(".") else Said("%(problem)s.",
                                                                  problem=err.message)
     if not (sent and err.upstream_status):
-        message = (Said("%(problem)s Stop was not sent.", problem=message) if action == "cancel"
-                   else Said("%(problem)s Reset was not sent.", problem=message))
+        message = _NOT_SENT[action](message)
     return Outcome(action, target_id, "failed", message,
                    **answer, **ids)
 
@@ -114,6 +123,34 @@ def reset_session(platform: port.Platform, agent_id: str) -> Outcome:
     return Outcome("reset-session", agent_id, "done", message, cleared_task_sessions=cleared,
                    agent_id=agent_id, company_id=_str(state.get("companyId")),
                    upstream_status=200, upstream_message=f"clearedTaskSessions {cleared}")
+
+
+# (port operation, agent status that means it worked, what the operator reads)
+_AGENT_ACTIONS = {
+    "pause": (port.pc_pause_agent, "paused",
+              Said("Agent paused: Paperclip cancelled its running runs; its timer skips it"
+                   " until resumed.")),
+    "resume": (port.pc_resume_agent, None, Said("Agent resumed: its timer wakes it again.")),
+}
+
+
+def agent_action(platform: port.Platform, action: str, agent_id: str) -> Outcome:
+    """Pause or Resume. Both are idempotent in Paperclip (a second pause is a 200), so
+    "done" means the agent is now in the state asked for."""
+    call, wanted, message = _AGENT_ACTIONS[action]
+    try:
+        agent = call(platform, agent_id)
+    except port.PlatformError as err:
+        return _from_error(action, agent_id, err, sent=True, agent_id=agent_id)
+    status = _str(agent.get("status"))
+    ids = dict(agent_id=agent_id, company_id=_str(agent.get("companyId")),
+               agent_name=_str(agent.get("name")), status=status,
+               upstream_status=200, upstream_message=f"status {status}")
+    worked = status == wanted if wanted else status not in ("paused", None)
+    if worked:
+        return Outcome(action, agent_id, "done", message, **ids)
+    return Outcome(action, agent_id, "unknown",
+                   f"Paperclip answered but the agent is {status}; look at it again.", **ids)
 
 
 def _str(value) -> str | None:

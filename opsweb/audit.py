@@ -1,5 +1,7 @@
-"""The audit trail of Stop and Reset: when, which operator, from where, on which run /
-agent / company, Paperclip's answer and the outcome.
+"""The audit trail of Stop, Reset, Pause and Resume: when, which operator, from where,
+why (an optional reason), on which run / agent / company — with the agent's and the
+company's names at the time, so the trail reads on its own after the run is gone —,
+which Paperclip it went to, Paperclip's answer and the outcome.
 
 A record is committed *before* opsweb calls Paperclip and completed after the answer,
 so a process killed in between leaves a record that was never completed; such a record
@@ -21,7 +23,10 @@ from urllib.parse import urlsplit
 OUTCOMES = ("done", "already_finished", "failed", "unknown")
 MAX_LIMIT = 500
 _COLUMNS = ("id", "started_at", "finished_at", "action", "operator", "remote_addr", "run_id",
-            "agent_id", "company_id", "outcome", "upstream_status", "upstream_message", "message")
+            "agent_id", "company_id", "outcome", "upstream_status", "upstream_message", "message",
+            "reason", "agent_name", "company_name", "paperclip_url")
+# columns added after the first release: existing databases gain them on open
+_ADDED = ("reason", "agent_name", "company_name", "paperclip_url")
 _TABLE = """CREATE TABLE IF NOT EXISTS opsweb_audit (
     id {id},
     started_at TEXT NOT NULL,
@@ -38,6 +43,16 @@ _TABLE = """CREATE TABLE IF NOT EXISTS opsweb_audit (
     message TEXT)"""
 INCOMPLETE = ("No answer recorded: Paperclip had not answered when opsweb stopped (or it is"
               " still waiting). Look at the run again.")
+
+
+_INSERTED = ("started_at, action, operator, remote_addr, run_id, agent_id, company_id,"
+             " reason, paperclip_url")
+_MARKS = ", ".join("?" * len(_INSERTED.split(",")))
+NAME_CHARS = 200
+
+
+def _cap(value: str | None) -> str | None:
+    return value[:NAME_CHARS] if value else None
 
 
 class AuditUnavailable(Exception):
@@ -63,6 +78,10 @@ class Record:
     upstream_status: int | None
     upstream_message: str | None
     message: str | None
+    reason: str | None = None
+    agent_name: str | None = None
+    company_name: str | None = None
+    paperclip_url: str | None = None
 
     @property
     def completed(self) -> bool:
@@ -79,7 +98,9 @@ class Record:
                 "runId": self.run_id, "agentId": self.agent_id, "companyId": self.company_id,
                 "outcome": self.result, "completed": self.completed,
                 "paperclip": {"status": self.upstream_status, "message": self.upstream_message},
-                "message": self.message if self.completed else INCOMPLETE}
+                "message": self.message if self.completed else INCOMPLETE,
+                "reason": self.reason, "agentName": self.agent_name,
+                "companyName": self.company_name, "paperclipUrl": self.paperclip_url}
 
 
 class Store:
@@ -92,27 +113,50 @@ class Store:
 
     def begin(self, action: str, operator: str, remote_addr: str | None, *,
               run_id: str | None = None, agent_id: str | None = None,
-              company_id: str | None = None) -> int:
-        return self._insert((_now(), action, operator, remote_addr, run_id, agent_id, company_id))
+              company_id: str | None = None, reason: str | None = None,
+              paperclip_url: str | None = None) -> int:
+        return self._insert((_now(), action, operator, remote_addr, run_id, agent_id, company_id,
+                             reason, paperclip_url))
 
-    def note(self, record_id: int, agent_id: str | None, company_id: str | None) -> None:
-        """Ids learnt before the state-changing call (the run's agent and company)."""
+    def note(self, record_id: int, agent_id: str | None, company_id: str | None,
+             agent_name: str | None = None, company_name: str | None = None) -> None:
+        """What was learnt before the state-changing call (the run's agent and company,
+        their names)."""
         self._run("UPDATE opsweb_audit SET agent_id = COALESCE(?, agent_id),"
-                  " company_id = COALESCE(?, company_id) WHERE id = ?",
-                  (agent_id, company_id, record_id))
+                  " company_id = COALESCE(?, company_id), agent_name = COALESCE(?, agent_name),"
+                  " company_name = COALESCE(?, company_name) WHERE id = ?",
+                  (agent_id, company_id, _cap(agent_name), _cap(company_name), record_id))
 
     def finish(self, record_id: int, outcome: str, message: str, *,
                upstream_status: int | None = None, upstream_message: str | None = None,
-               agent_id: str | None = None, company_id: str | None = None) -> None:
+               agent_id: str | None = None, company_id: str | None = None,
+               agent_name: str | None = None, company_name: str | None = None) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}")
         self._run("UPDATE opsweb_audit SET finished_at = ?, outcome = ?, message = ?,"
                   " upstream_status = ?, upstream_message = ?,"
-                  " agent_id = COALESCE(?, agent_id), company_id = COALESCE(?, company_id)"
-                  " WHERE id = ?",
+                  " agent_id = COALESCE(?, agent_id), company_id = COALESCE(?, company_id),"
+                  " agent_name = COALESCE(?, agent_name),"
+                  " company_name = COALESCE(?, company_name) WHERE id = ?",
                   (_now(), outcome, message[:1000], upstream_status,
                    (upstream_message or None) and upstream_message[:1000],
-                   agent_id, company_id, record_id))
+                   agent_id, company_id, _cap(agent_name), _cap(company_name), record_id))
+
+    def last_pauses(self, limit: int = MAX_LIMIT) -> dict[str, dict]:
+        """Per agent, who paused it last through opsweb and why (for the attention strip)."""
+        rows = self._run("SELECT agent_id, operator, reason, started_at FROM opsweb_audit"
+                         " WHERE action = 'pause' AND outcome = 'done'"
+                         " ORDER BY id DESC LIMIT ?", (limit,), fetch=True)
+        pauses: dict[str, dict] = {}
+        for agent_id, operator, reason, at in rows:
+            pauses.setdefault(agent_id, {"operator": operator, "reason": reason, "at": at})
+        return pauses
+
+    def _migrate(self) -> None:
+        have = self._column_names()
+        for column in _ADDED:
+            if column not in have:
+                self._run(f"ALTER TABLE opsweb_audit ADD COLUMN {column} TEXT", ())
 
     def recent(self, limit: int = 50) -> list[Record]:
         limit = max(1, min(int(limit), MAX_LIMIT))
@@ -121,6 +165,9 @@ class Store:
         return [Record(*row) for row in rows]
 
     def _insert(self, values: tuple) -> int:
+        raise NotImplementedError
+
+    def _column_names(self) -> set[str]:
         raise NotImplementedError
 
     def _run(self, sql: str, params: tuple, fetch: bool = False):
@@ -145,13 +192,16 @@ class SqliteStore(Store):
             self._db.execute(_TABLE.format(id=self.id_column))
         except sqlite3.Error as err:
             raise AuditUnavailable(f"audit store {path}: {err}") from None
+        self._migrate()
+
+    def _column_names(self) -> set[str]:
+        return {row[1] for row in self._run("PRAGMA table_info(opsweb_audit)", (), fetch=True)}
 
     def _insert(self, values: tuple) -> int:
         with self._lock:
             try:
                 cur = self._db.execute(
-                    "INSERT INTO opsweb_audit (started_at, action, operator, remote_addr,"
-                    " run_id, agent_id, company_id) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+                    f"INSERT INTO opsweb_audit ({_INSERTED}) VALUES ({_MARKS})", values)
             except sqlite3.Error as err:
                 raise AuditUnavailable(f"audit store {self.path}: {err}") from None
             return int(cur.lastrowid)
@@ -186,6 +236,7 @@ class PostgresStore(Store):
         self._lock = threading.Lock()
         self._db = None
         self._run(_TABLE.format(id=self.id_column), ())
+        self._migrate()
 
     def _connect(self):
         if self._db is None or self._db.closed:
@@ -193,10 +244,15 @@ class PostgresStore(Store):
         return self._db
 
     def _insert(self, values: tuple) -> int:
-        rows = self._run("INSERT INTO opsweb_audit (started_at, action, operator, remote_addr,"
-                         " run_id, agent_id, company_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        rows = self._run(f"INSERT INTO opsweb_audit ({_INSERTED}) VALUES ({_MARKS})"
                          " RETURNING id", values, fetch=True)
         return int(rows[0][0])
+
+    def _column_names(self) -> set[str]:
+        rows = self._run("SELECT column_name FROM information_schema.columns"
+                         " WHERE table_name = 'opsweb_audit' AND table_schema = current_schema()",
+                         (), fetch=True)
+        return {row[0] for row in rows}
 
     def _run(self, sql: str, params: tuple, fetch: bool = False):
         with self._lock:

@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from opsweb import logs
-from opsweb.settings import SETTINGS, SettingError, resolve
+from opsweb.settings import SETTINGS, SettingError, _whole, resolve
 
 DEMO_AUDIT_URL = "sqlite:///:memory:"  # the demo's Stops never reach a real trail
 from opsweb.redact import redact_url
@@ -131,6 +131,8 @@ def cmd_demo(args, config: dict) -> int:
               file=sys.stderr)
         return 1
     demo = DemoServer(port=config["OPSWEB_DEMO_PORT"]).start()
+    if args.crowd:
+        demo.world.crowd(args.crowd)
     try:
         # Its own in-memory audit trail: demo Stops must never show up in a real panel.
         config = {**config, "OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
@@ -174,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="a built-in demo Paperclip plus the panel against it",
                           **common)
     _add_settings(demo, DEMO_FLAGS)
+    demo.add_argument("--crowd", type=_whole(0, 1000, "a number of runs"), default=0, metavar="N",
+                      help="add a company with N running runs (over 50: past what"
+                           " live-runs returns at once)")
     for p in (serve, demo):
         p.add_argument("--debug", action="store_true",
                        help="Flask's development server with the debugger, instead of waitress")

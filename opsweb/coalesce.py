@@ -89,6 +89,25 @@ class Coalescer:
         with self._lock:
             self._flights = {k: f for k, f in self._flights.items() if not f.done.is_set()}
 
+    def peek(self) -> list[Any]:
+        """Every answer held now (good ones only), without calling anything."""
+        with self._lock:
+            held = {k: f for k, f in self._flights.items() if f.done.is_set() and f.error is None}
+            return [f.value for f in {**self._good, **held}.values()]
+
+    def drop(self, key: Hashable) -> None:
+        """Forget one key's answers, the last good one included: the next caller waits
+        for a fresh call (after an action changed what that key reads)."""
+        with self._lock:
+            if key in self._flights and self._flights[key].done.is_set():
+                del self._flights[key]
+            self._good.pop(key, None)
+
+    def drop_all(self) -> None:
+        with self._lock:
+            self._flights = {k: f for k, f in self._flights.items() if not f.done.is_set()}
+            self._good.clear()
+
     def _stale(self, flight: _Flight) -> bool:
         ttl = self.error_freshness if flight.error is not None else self.freshness
         return self.clock() - flight.at >= ttl

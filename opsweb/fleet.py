@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+from opsweb import overcap
 from opsweb import platform_port as port
 from opsweb import timefmt, untrusted
 from opsweb.clock import Clock
@@ -102,6 +103,7 @@ class Fleet:
     rows: list[Row] = field(default_factory=list)
     errors: list[CompanyError] = field(default_factory=list)
     companies: list[dict] = field(default_factory=list)  # [{id, name}]
+    capped: list[dict] = field(default_factory=list)  # overcap.note per full company
 
     def version(self, *context: object) -> str:
         """A validator for what the panel shows: ages count as they read ("3 m"), so
@@ -111,6 +113,7 @@ class Fleet:
                   r.status_message, r.shown_phase, timefmt.duration(r.age_seconds),
                   timefmt.duration(r.silence_age_seconds)) for r in self.rows)]
         shown.append([(e.company_id, e.error) for e in self.errors])
+        shown.append([c["detail"] for c in self.capped])
         digest = hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
         return digest[:20]
 
@@ -122,7 +125,7 @@ class Fleet:
     def to_json(self) -> dict:
         return {"runs": [r.to_json() for r in self.rows],
                 "errors": [e.to_json() for e in self.errors],
-                "companies": self.companies}
+                "companies": self.companies, "capped": self.capped}
 
 
 def _seconds_since(value: str | None, now: datetime) -> float | None:
@@ -223,6 +226,9 @@ class FleetReader:
             except port.PlatformError as err:
                 fleet.errors.append(CompanyError.of(company["id"], company["name"], err))
                 continue
+            cap = overcap.note(company, company_runs)
+            if cap:
+                fleet.capped.append(cap)
             runs.extend((company, r) for r in company_runs
                         if isinstance(r, dict) and r.get("status") in ("running", "queued"))
         issues = [untrusted.uuid_or_none(r.get("issueId")) for _, r in runs]
@@ -239,7 +245,8 @@ class FleetReader:
             self.observe(company_id, time.monotonic() - started, type(err).__name__)
             raise
         self.observe(company_id, time.monotonic() - started, None)
-        return runs
+        return overcap.complete(self.platform, company_id, runs,
+                                datetime.fromtimestamp(self.clock.now(), timezone.utc))
 
     def invalidate(self) -> None:
         self._live.forget()

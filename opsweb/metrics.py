@@ -11,6 +11,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from prometheus_client.core import GaugeMetricFamily
 
+from opsweb.attention import KINDS
 from opsweb.fleet import EVERY_COMPANY, FleetReader
 
 SILENCE_LEVELS = ("ok", "suspicious", "critical", "snoozed", "not_applicable")
@@ -57,6 +58,28 @@ class FleetCollector:
         yield from (info, runs, silence, oldest, failing)
 
 
+class AttentionCollector:
+    """Attention items by kind (attention.py), read at scrape time through the same
+    coalesced history reads the panel uses."""
+
+    def __init__(self, agents):
+        self.agents = agents
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        items, _errors = self.agents.attention()
+        gauge = GaugeMetricFamily("opsweb_attention_items",
+                                  "What needs an operator, by kind (loops, burns, errors,"
+                                  " paused agents, companies over the live-runs cap)",
+                                  labels=["kind"])
+        counts = Counter(i.kind for i in items)
+        for kind in KINDS:
+            gauge.add_metric([kind], counts.get(kind, 0))
+        yield gauge
+
+
 class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry()
@@ -77,6 +100,9 @@ class Metrics:
     def watch(self, fleet: FleetReader) -> None:
         self._fleet = fleet
         self.registry.register(FleetCollector(fleet))
+
+    def watch_attention(self, agents) -> None:
+        self.registry.register(AttentionCollector(agents))
 
     def response(self) -> Response:
         # Read first, so the upstream counters include this scrape's own calls (the

@@ -46,7 +46,28 @@ UPSTREAM = {"404": _error("Paperclip does not know this run or agent"),
 CURSOR = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,15}\.[0-9]{1,15})?(-[a-z]{1,8})?$"}
 OFFSET = {"type": "string", "pattern": r"^[0-9]{1,15}$"}
 ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
-    "type": "object", "description": "Ignored; send {}"}}}}
+    "type": "object", "description": "{} or {\"reason\": …}; other fields are ignored",
+    "properties": {"reason": {"type": "string", "maxLength": 300, "description":
+                              "why, for the audit trail: one line of plain text"}}}}}}
+NUMBER_OR_NULL = {"type": "number", "nullable": True}
+FINISHED_RUN = {"type": "object", "required": ["runId", "companyId", "agentId", "outcome"],
+                "properties": {
+                    "runId": TEXT, "companyId": TEXT, "companyName": TEXT, "agentId": TEXT,
+                    "agentName": TEXT, "outcome": {"type": "string", "enum": [
+                        "succeeded", "failed", "cancelled", "timed_out", "interrupted"]},
+                    "error": MAYBE_TEXT, "errorCode": MAYBE_TEXT,
+                    "exitCode": {"type": "integer", "nullable": True},
+                    "invocationSource": MAYBE_TEXT, "startedAt": MAYBE_TEXT,
+                    "finishedAt": MAYBE_TEXT, "durationSeconds": NUMBER_OR_NULL,
+                    "outputBytes": {"type": "integer", "nullable": True},
+                    "costUsd": NUMBER_OR_NULL,
+                    "inputTokens": {"type": "integer", "nullable": True},
+                    "outputTokens": {"type": "integer", "nullable": True},
+                    "cancelledBy": MAYBE_TEXT}}
+COMPANY_ERRORS = {"type": "array", "items": {"type": "object", "required": ["companyId", "error"],
+                                             "properties": {"companyId": TEXT,
+                                                            "companyName": TEXT,
+                                                            "error": TEXT}}}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": TEXT}},
@@ -78,7 +99,8 @@ SCHEMAS = {
                               "events": {"type": "array", "items": {"type": "object"}},
                               "after": {"type": "integer"}}},
     "Outcome": {"type": "object", "required": ["action", "id", "result", "message"],
-                "properties": {"action": {"type": "string", "enum": ["cancel", "reset-session"]},
+                "properties": {"action": {"type": "string", "enum": [
+                                   "cancel", "reset-session", "pause", "resume"]},
                                "id": TEXT, "message": TEXT,
                                "result": {"type": "string", "enum": [
                                    "done", "already_finished", "failed", "unknown"]},
@@ -92,7 +114,31 @@ SCHEMAS = {
             "runId": MAYBE_TEXT, "agentId": MAYBE_TEXT, "companyId": MAYBE_TEXT,
             "outcome": {"type": "string", "enum": ["done", "already_finished", "failed", "unknown"]},
             "completed": {"type": "boolean"}, "message": MAYBE_TEXT,
-            "paperclip": {"type": "object"}}}}}},
+            "paperclip": {"type": "object"}, "reason": MAYBE_TEXT, "agentName": MAYBE_TEXT,
+            "companyName": MAYBE_TEXT, "paperclipUrl": MAYBE_TEXT}}}}},
+    "FinishedRun": FINISHED_RUN,
+    "Recent": {"type": "object", "required": ["runs", "errors"], "properties": {
+        "runs": {"type": "array", "items": _ref("FinishedRun")}, "errors": COMPANY_ERRORS}},
+    "Attention": {"type": "object", "required": ["items", "errors"], "properties": {
+        "items": {"type": "array", "items": {
+            "type": "object", "required": ["kind", "companyId", "agentId", "agentName", "count",
+                                           "detail"],
+            "properties": {"kind": {"type": "string", "enum": [
+                "failure_loop", "empty_runs", "agent_error", "paused", "over_cap"]},
+                "companyId": TEXT, "companyName": TEXT, "agentId": MAYBE_TEXT,
+                "agentName": MAYBE_TEXT, "count": {"type": "integer", "nullable": True},
+                "detail": TEXT, "since": MAYBE_TEXT,
+                "action": {"type": "string", "enum": ["pause", "resume"], "nullable": True}}}},
+        "errors": COMPANY_ERRORS}},
+    "AgentCard": {"type": "object", "required": ["id", "name", "status", "heartbeat", "liveRuns",
+                                                 "recentRuns"], "properties": {
+        "id": TEXT, "name": TEXT, "companyId": TEXT, "companyName": TEXT, "adapterType": MAYBE_TEXT,
+        "status": TEXT, "pauseReason": MAYBE_TEXT, "pausedAt": MAYBE_TEXT,
+        "errorReason": MAYBE_TEXT, "heartbeat": {"type": "object"},
+        "spentMonthlyCents": NUMBER_OR_NULL, "budgetMonthlyCents": NUMBER_OR_NULL,
+        "liveRuns": {"type": "array", "items": {"type": "object"}},
+        "recentRuns": {"type": "array", "items": _ref("FinishedRun")},
+        "recentRunsError": MAYBE_TEXT}},
 }
 
 
@@ -147,8 +193,39 @@ def document(prefix: str) -> dict:
             "operationId": "resetSession", "summary": "Reset the agent's session, never retried",
             "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
             "responses": action_answers}},
+        "/agents/{agentId}/pause": {"post": {
+            "operationId": "pauseAgent",
+            "summary": "Pause: Paperclip cancels the agent's runs and its timer skips it; never retried",
+            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
+            "responses": action_answers}},
+        "/agents/{agentId}/resume": {"post": {
+            "operationId": "resumeAgent", "summary": "Resume a paused agent; never retried",
+            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
+            "responses": action_answers}},
+        "/agents/{agentId}": {"get": {
+            "operationId": "agentCard",
+            "summary": "The agent: status, heartbeat, live and last runs, spend",
+            "parameters": [_path("agentId")],
+            "responses": {"200": _json("The agent card", _ref("AgentCard")), **COMMON,
+                          **UPSTREAM}}},
+        "/recent": {"get": {
+            "operationId": "recent", "summary": "Recently finished runs, newest first",
+            "parameters": [_query("company", "only this company", UUID),
+                           _query("agent", "agent name contains, or agent id", TEXT),
+                           _query("outcome", "only this outcome", {"type": "string", "enum": [
+                               "succeeded", "failed", "cancelled", "timed_out", "interrupted"]}),
+                           _query("limit", "how many (1-200, default 50)",
+                                  {"type": "integer", "minimum": 1, "maximum": 200})],
+            "responses": {"200": _json("Finished runs (always 200; failures are in errors)",
+                                       _ref("Recent")), **COMMON}}},
+        "/attention": {"get": {
+            "operationId": "attention",
+            "summary": "What needs an operator: loops, burns, errors, paused agents, over-cap",
+            "responses": {"200": _json("Items (always 200; failures are in errors)",
+                                       _ref("Attention")), **COMMON}}},
         "/audit": {"get": {
-            "operationId": "audit", "summary": "Recorded Stop and Reset actions, newest first",
+            "operationId": "audit",
+            "summary": "Recorded Stop, Reset, Pause and Resume actions, newest first",
             "parameters": [_query("limit", "how many (1-500, default 50)",
                                   {"type": "integer", "minimum": 1, "maximum": 500})],
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,

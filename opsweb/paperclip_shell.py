@@ -109,6 +109,23 @@ class PaperclipShell:
         aid = check_uuid(agent_id, "agent id")
         return self._call("GET", f"/api/agents/{aid}")
 
+    def list_agents(self, company_id: str) -> list[dict]:
+        cid = check_uuid(company_id, "company id")
+        # no query parameters: Paperclip answers any with 400 "Unsupported query parameter"
+        return self._call("GET", f"/api/companies/{cid}/agents", expect=list)
+
+    def list_heartbeat_runs(self, company_id: str, agent_id: str | None = None,
+                            limit: int = 100) -> list[dict]:
+        """Full list rows, not summary=true: the summary nulls usageJson and resultJson,
+        where tokens and cost live. Without a limit Paperclip returns every run the
+        company ever had, so one is always sent."""
+        cid = check_uuid(company_id, "company id")
+        params = {"limit": max(1, min(int(limit), 1000))}
+        if agent_id is not None:
+            params["agentId"] = check_uuid(agent_id, "agent id")
+        return self._call("GET", f"/api/companies/{cid}/heartbeat-runs", params=params,
+                          expect=list)
+
     def get_issue(self, issue_id: str) -> dict:
         iid = check_uuid(issue_id, "issue id")
         return self._call("GET", f"/api/issues/{iid}")
@@ -128,6 +145,18 @@ class PaperclipShell:
         payload = {"taskKey": task_key} if task_key else {}
         return self._call("POST", f"/api/agents/{aid}/runtime-state/reset-session",
                           body=payload, timeout=self.action_timeout)
+
+    def pause_agent(self, agent_id: str) -> dict:
+        """Paperclip cancels the agent's runs (errorCode agent_paused) before answering,
+        so it gets the action timeout. Idempotent: pausing a paused agent is a 200."""
+        aid = check_uuid(agent_id, "agent id")
+        return self._call("POST", f"/api/agents/{aid}/pause", body={},
+                          timeout=self.action_timeout)
+
+    def resume_agent(self, agent_id: str) -> dict:
+        aid = check_uuid(agent_id, "agent id")
+        return self._call("POST", f"/api/agents/{aid}/resume", body={},
+                          timeout=self.action_timeout)
 
     # -- plumbing ------------------------------------------------------------
 

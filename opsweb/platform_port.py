@@ -125,11 +125,24 @@ class Platform(Protocol):
 
     def get_agent(self, agent_id: str) -> dict: ...
 
+    def list_agents(self, company_id: str) -> list[dict]: ...
+
+    def list_heartbeat_runs(self, company_id: str, agent_id: str | None = None,
+                            limit: int = 100) -> list[dict]:
+        """A company's runs of every status, newest created first (summary rows)."""
+        ...
+
     def get_issue(self, issue_id: str) -> dict: ...
 
     def cancel_run(self, run_id: str) -> dict: ...
 
     def reset_agent_session(self, agent_id: str, task_key: str | None = None) -> dict: ...
+
+    def pause_agent(self, agent_id: str) -> dict:
+        """Cancels the agent's queued and running runs; its timer skips it until resumed."""
+        ...
+
+    def resume_agent(self, agent_id: str) -> dict: ...
 
 
 def connect(base_url: str, token: str | None, timeout: float,
@@ -170,6 +183,15 @@ def pc_get_agent(platform: Platform, agent_id: str) -> dict:
     return platform.get_agent(agent_id)
 
 
+def pc_list_agents(platform: Platform, company_id: str) -> list[dict]:
+    return platform.list_agents(company_id)
+
+
+def pc_list_heartbeat_runs(platform: Platform, company_id: str, agent_id: str | None = None,
+                           limit: int = 100) -> list[dict]:
+    return platform.list_heartbeat_runs(company_id, agent_id, limit)
+
+
 def pc_get_issue(platform: Platform, issue_id: str) -> dict:
     return platform.get_issue(issue_id)
 
@@ -182,6 +204,14 @@ def pc_reset_agent_session(platform: Platform, agent_id: str, task_key: str | No
     return platform.reset_agent_session(agent_id, task_key)
 
 
+def pc_pause_agent(platform: Platform, agent_id: str) -> dict:
+    return platform.pause_agent(agent_id)
+
+
+def pc_resume_agent(platform: Platform, agent_id: str) -> dict:
+    return platform.resume_agent(agent_id)
+
+
 __all__ = [
     "DEFAULT_LOG_PAGE_BYTES", "MAX_LOG_PAGE_BYTES", "BadResponse", "Forbidden", "InvalidId",
     "NotFound",
@@ -189,4 +219,5 @@ __all__ = [
     "UpstreamError", "check_uuid", "connect",
     "pc_health", "pc_list_companies", "pc_list_live_runs", "pc_get_run", "pc_get_run_log",
     "pc_get_run_events", "pc_get_agent", "pc_get_issue", "pc_cancel_run", "pc_reset_agent_session",
+    "pc_list_agents", "pc_list_heartbeat_runs", "pc_pause_agent", "pc_resume_agent",
 ]

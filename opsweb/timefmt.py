@@ -62,9 +62,24 @@ def clock(value: str | None) -> str:
     return then.astimezone(timezone.utc).strftime("%H:%M:%S") if then else "—"
 
 
+def seconds(value: float | None, gettext: Gettext = _english) -> str:
+    """A finished run's length or a timer interval: `1.3 s`, `45 s`, `3 m 05 s`, `2 h 10 m`."""
+    if not isinstance(value, (int, float)):
+        return "—"
+    if value < 10:
+        return gettext("%(s).1f s") % {"s": value}
+    s = int(value)
+    if s < 60:
+        return gettext("%(s)d s") % {"s": s}
+    if s < 3600:
+        return gettext("%(m)d m %(s)02d s") % {"m": s // 60, "s": s % 60}
+    return gettext("%(h)d h %(m)02d m") % {"h": s // 3600, "m": s % 3600 // 60}
+
+
 def filters(gettext: Gettext = _english) -> dict[str, Callable]:
     """The Jinja filters, speaking the language of `gettext`."""
     return {"ow_duration": lambda seconds: duration(seconds, gettext),
             "ow_ago": lambda value: ago(value, gettext=gettext),
             "ow_exact_time": lambda value, label="": exact_time(value, label, gettext),
+            "ow_seconds": lambda value: seconds(value, gettext),
             "ow_clock": clock}

@@ -4,14 +4,17 @@ the HTML blueprint (the page and its htmx fragments) and under the JSON blueprin
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
                    request, stream_with_context, url_for)
 
 from markupsafe import Markup
 
 from opsweb import (audited, auth, csrf, embed, errors, grouping, headers, language, openapi,
-                    panel_update, static_assets, timefmt, untrusted)
+                    panel_update, reason, static_assets, timefmt, untrusted)
 from opsweb import platform_port as port
+from opsweb.agents import RecentFilters
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import STATUSES, Filters
@@ -218,41 +221,107 @@ def run_events(run_id: str):
 
 
 def cancel_run(run_id: str):
-    _guard_post()
+    why = _guard_post()
     # the canonical lower-case id: the audit trail names one run one way
-    return _audited("cancel", run_id=port.check_uuid(run_id, "run id"))
+    return _audited("cancel", why, run_id=port.check_uuid(run_id, "run id"))
 
 
 def reset_session(agent_id: str):
-    _guard_post()
-    return _audited("reset-session", agent_id=port.check_uuid(agent_id, "agent id"))
+    return _agent_action("reset-session", agent_id)
 
 
-def _audited(action: str, run_id: str | None = None, agent_id: str | None = None):
+def pause_agent(agent_id: str):
+    return _agent_action("pause", agent_id)
+
+
+def resume_agent(agent_id: str):
+    return _agent_action("resume", agent_id)
+
+
+def _agent_action(action: str, agent_id: str):
+    why = _guard_post()
+    return _audited(action, why, agent_id=port.check_uuid(agent_id, "agent id"))
+
+
+def _paperclip_url() -> str:
+    """Where the action went, for the trail: never with credentials in it."""
+    parts = urlsplit(current_app.config["OPSWEB_PAPERCLIP_URL"])
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    return parts._replace(netloc=netloc + (f":{parts.port}" if parts.port else ""),
+                          query="", fragment="").geturl()
+
+
+def _audited(action: str, why: str | None, run_id: str | None = None,
+             agent_id: str | None = None):
+    who = audited.Request(g.opsweb_operator, request.remote_addr, why, _paperclip_url())
+    agents = _ops().agents
     try:
-        outcome = audited.perform(_ops().audit, current_app.logger, _ops().platform, action,
-                                operator=g.opsweb_operator, remote_addr=request.remote_addr,
-                                run_id=run_id, agent_id=agent_id)
+        outcome = audited.perform(_ops().audit, current_app.logger, _ops().platform, action, who,
+                                run_id=run_id, agent_id=agent_id, names=agents.names)
     except AuditUnavailable as err:
         current_app.logger.error("%s refused, audit trail unavailable: %s", action, err)
         abort(503, Said("The audit trail is unavailable, so nothing was sent to Paperclip."
                         " Try again shortly."))
-    _ops().fleet.invalidate()
-    return _respond("opsweb/outcome.html", outcome.to_json(), outcome.http_status,
-                    outcome=outcome)
+    agents.changed(outcome.company_id)
+    resp = current_app.make_response(_respond("opsweb/outcome.html", outcome.to_json(),
+                                              outcome.http_status, outcome=outcome))
+    # the attention strip and the recent runs refresh at once, not at their next poll
+    resp.headers["HX-Trigger"] = "opsweb-changed"
+    return resp
 
 
-def _guard_post():
+def _guard_post() -> str | None:
+    """CSRF and body checks for an action; returns the operator's reason, if any (a
+    JSON `reason`, or the `reason` form field the page sends from its prompt)."""
     _params()
     why = csrf.refusal(json_twin=_json_twin())
     if why:
         abort(403, why)
+    body = {}
     if _json_twin() and request.get_data(cache=True):
-        # the body is ignored, but a non-JSON one is a client mistake worth naming
+        # a non-JSON body is a client mistake worth naming
         if request.mimetype != "application/json":
             abort(415, "The body must be JSON (Content-Type: application/json); send {}")
-        if not isinstance(request.get_json(silent=True), dict):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
             abort(400, "The body must be a JSON object; send {}")
+    elif not _json_twin():
+        body = request.form
+    try:
+        return reason.parse(body.get("reason"))
+    except ValueError as err:
+        abort(400, str(err))
+
+
+def agent_card(agent_id: str):
+    _params()
+    port.check_uuid(agent_id, "agent id")
+    card = _ops().agents.card(agent_id)
+    if _json_twin():
+        return jsonify(card.to_json())
+    template = "opsweb/agent_card.html" if request.headers.get("HX-Request") \
+        else "opsweb/agent_page.html"
+    return render_template(template, card=card, csrf_token=csrf.csrf_token())
+
+
+def recent_runs():
+    try:
+        filters = RecentFilters.from_args(_params("company", "agent", "outcome", "limit"))
+    except ValueError as err:
+        abort(400, str(err))
+    runs, failures, companies = _ops().agents.recent(filters)
+    payload = {"runs": [r.to_json() for r in runs], "errors": failures}
+    return _respond("opsweb/recent.html", payload, runs=runs, failures=failures,
+                    filters=filters, companies=companies)
+
+
+def attention_items():
+    _params()
+    items, failures = _ops().agents.attention()
+    payload = {"items": [i.to_json() for i in items], "errors": failures}
+    return _respond("opsweb/attention.html", payload, items=items, failures=failures,
+                    csrf_token=csrf.csrf_token())
 
 
 def audit_log():
@@ -277,6 +346,11 @@ _ROUTES = [
     ("/runs/<run_id>/events", run_events, ["GET"]),
     ("/runs/<run_id>/cancel", cancel_run, ["POST"]),
     ("/agents/<agent_id>/reset-session", reset_session, ["POST"]),
+    ("/agents/<agent_id>/pause", pause_agent, ["POST"]),
+    ("/agents/<agent_id>/resume", resume_agent, ["POST"]),
+    ("/agents/<agent_id>", agent_card, ["GET"]),
+    ("/recent", recent_runs, ["GET"]),
+    ("/attention", attention_items, ["GET"]),
 ]
 for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)

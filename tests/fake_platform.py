@@ -20,6 +20,8 @@ class FakePlatform:
     logs: dict[str, bytes] = field(default_factory=dict)              # run id → NDJSON bytes
     events: dict[str, list[dict]] = field(default_factory=dict)
     agents: dict[str, dict] = field(default_factory=dict)
+    # company id → its runs of every status, newest first (heartbeat-runs)
+    history: dict[str, list[dict]] = field(default_factory=dict)
     issues: dict[str, dict] = field(default_factory=dict)
     failures: dict[str, tuple[port.PlatformError, str | None]] = field(default_factory=dict)
     calls: list[tuple] = field(default_factory=list)
@@ -86,6 +88,18 @@ class FakePlatform:
         self._enter("get_agent", agent_id)
         return self._known(self.agents, agent_id, "agent")
 
+    def list_agents(self, company_id: str) -> list[dict]:
+        self._enter("list_agents", company_id)
+        port.check_uuid(company_id, "company id")
+        return [a for a in self.agents.values() if a.get("companyId") == company_id]
+
+    def list_heartbeat_runs(self, company_id: str, agent_id: str | None = None,
+                            limit: int = 100) -> list[dict]:
+        self._enter("list_heartbeat_runs", company_id, agent_id, limit)
+        port.check_uuid(company_id, "company id")
+        runs = self.history.get(company_id, [])
+        return [r for r in runs if agent_id is None or r.get("agentId") == agent_id][:limit]
+
     def get_issue(self, issue_id: str) -> dict:
         self._enter("get_issue", issue_id)
         return self._known(self.issues, issue_id, "issue")
@@ -105,6 +119,23 @@ class FakePlatform:
         return {"agentId": agent_id, "companyId": agent.get("companyId"),
                 "clearedTaskSessions": 0}
 
+    def pause_agent(self, agent_id: str) -> dict:
+        """As Paperclip does: the agent's live runs end cancelled with agent_paused."""
+        self._enter("pause_agent", agent_id)
+        agent = self._known(self.agents, agent_id, "agent")
+        agent.update(status="paused", pauseReason="manual", pausedAt="2026-11-30T01:28:19.694Z")
+        for runs in self.live_runs.values():
+            for run in [r for r in runs if r.get("agentId") == agent_id]:
+                run.update(status="cancelled", errorCode="agent_paused",
+                           error="Cancelled due to agent pause")
+                runs.remove(run)
+        return agent
+
+    def resume_agent(self, agent_id: str) -> dict:
+        self._enter("resume_agent", agent_id)
+        agent = self._known(self.agents, agent_id, "agent")
+        agent.update(status="idle", pauseReason=None, pausedAt=None)
+        return agent
 
 def from_world(world) -> FakePlatform:
     """The demo world (opsweb.demo.World) copied into a fake: the same companies, runs,

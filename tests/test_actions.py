@@ -48,8 +48,11 @@ def test_json_twin_of_stop(demo, panel):
 
 
 def test_reset_session_reports_the_cleared_task_sessions(demo, panel):
+    # it resets the whole agent, so it lives in the agent card, opened from the row
     page = panel.soup("/operations")
-    reset = page.select_one(f'tr[data-agent-id="{SHELL_AGENT}"] button[id^=ow-reset-]')
+    card = page.select_one(f'tr[data-agent-id="{SHELL_AGENT}"] button[id^=ow-card-]')
+    reset = panel.soup(card["hx-get"]).select_one(f"#ow-card-reset-{SHELL_AGENT}")
+    assert reset.get_text(strip=True) == "Reset agent session"
     resp = panel.post_as_browser(reset["hx-post"])
     assert resp.status_code == 200
     text = outcome(resp).get_text(strip=True)

@@ -109,15 +109,20 @@ def test_the_json_twin_lists_newest_first_with_a_limit(demo, audited):
 
 def test_the_panel_shows_recent_actions_and_a_new_one_is_a_new_panel(demo, audited):
     fragment = audited.soup("/operations/agents")
-    assert fragment.select_one(".ow-recent-empty").get_text(strip=True) == "No Stop or Reset yet."
+    assert fragment.select_one(".ow-recent-empty").get_text(strip=True) == "No action yet."
     headers = json.loads(fragment.select_one("#ow-agents")["hx-headers"])
     audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/reset-session")
     changed = audited.get("/operations/agents", headers={"HX-Request": "true", **headers})
     assert changed.status_code == 200  # not 204: the recent actions changed
     row = audited.soup("/operations/agents").select_one("#ow-agents tr.ow-recent-row")
     text = row.get_text(" ", strip=True)
-    assert "local" in text and "Reset session" in text and "Shell <b>Bot</b>" in text
+    assert "local" in text and "Reset agent session" in text and "Shell <b>Bot</b>" in text
     assert "done" in row.select_one(".ow-outcome").get_text()
+    assert audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/pause",
+                             {"reason": "night <drain>"}).status_code == 400  # markup
+    audited.post_json(f"/api/operations/agents/{SHELL_AGENT}/pause", {"reason": "a & b > c"})
+    row = audited.soup("/operations/agents").select_one("#ow-agents tr.ow-recent-row")
+    assert "Pause" in row.get_text() and row.select_one(".ow-reason").get_text() == "a & b > c"
 
 
 class BrokenStore(audit.Store):
@@ -271,3 +276,29 @@ def _post_ignoring_errors(url: str) -> None:
         requests.post(url, json={}, timeout=30)
     except requests.RequestException:
         pass  # the server was killed under it: that is the point
+
+
+def test_an_existing_trail_gains_the_reason_and_name_columns(audit_url):
+    """A database written before reasons existed is migrated on open (columns added),
+    its records read on, and new records keep reason, names and the Paperclip URL."""
+    store = audit.open_store(audit_url)
+    store._run("DROP TABLE opsweb_audit", ())
+    id_column = store.id_column
+    store._run(audit._TABLE.format(id=id_column), ())  # the first release's table
+    store._run("INSERT INTO opsweb_audit (started_at, action, operator) VALUES (?, ?, ?)",
+               ("2026-01-01T00:00:00.000Z", "cancel", "old"))
+    store.close()
+    store = audit.open_store(audit_url)
+    [old] = store.recent(1)
+    assert old.operator == "old" and old.reason is None and old.to_json()["agentName"] is None
+    new = store.begin("pause", "alice", "127.0.0.1", agent_id="a1", reason="night drain",
+                      paperclip_url="http://127.0.0.1:3100")
+    store.note(new, "a1", "c1", "Queue <b>Drainer</b>", "Acme Ops")
+    store.finish(new, "done", "Agent paused.")
+    record = store.recent(1)[0].to_json()
+    assert (record["reason"], record["agentName"], record["companyName"], record["paperclipUrl"]) == (
+        "night drain", "Queue <b>Drainer</b>", "Acme Ops", "http://127.0.0.1:3100")
+    assert store.last_pauses() == {"a1": {"operator": "alice", "reason": "night drain",
+                                          "at": record["at"]}}
+    store.close()
+    audit.open_store(audit_url).close()  # opening a migrated trail again changes nothing

@@ -110,12 +110,14 @@ def test_agent_names_are_escaped(demo, panel):
 def test_buttons_have_accessible_names_and_confirmations(panel):
     for row in rows(panel.soup("/operations")):
         stop = row.select_one("button[id^=ow-stop-]")
-        reset = row.select_one("button[id^=ow-reset-]")
+        pause = row.select_one("button[id^=ow-pause-]")
         log = row.select_one("button[id^=ow-log-]")
-        assert stop["hx-confirm"].startswith("Stop ") and reset["hx-confirm"].startswith("Reset ")
-        # a double click sends one cancel: the table says so for every row
+        # the prompt is the confirmation, and asks for the optional reason
+        assert stop["hx-prompt"].startswith("Stop ") and pause["hx-prompt"].startswith("Pause ")
+        assert "Reason (optional" in stop["hx-prompt"]
+        # a double click sends one: the table says so for every row
         assert stop.find_parent(attrs={"hx-sync": True})["hx-sync"] == "closest tr:drop"
-        for b in (stop, reset, log):
+        for b in (stop, pause, log):
             assert b.get("aria-label") and b.get_text(strip=True)
         assert log["hx-target"] == "#ow-log-dialog"
 

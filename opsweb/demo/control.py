@@ -114,6 +114,12 @@ def clock():
     return json_response(_world().directory())
 
 
+@control.post("/crowd")
+def crowd():
+    """A third company, Initech Batch, with `{"runs": N}` more running runs."""
+    return json_response(_world().crowd(int(_body().get("runs") or 55)))
+
+
 @control.post("/runs")
 def create_run():
     body = _body()

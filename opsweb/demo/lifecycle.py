@@ -126,6 +126,8 @@ def finish(run: Run, agent: Agent, t: float, status: str, exit_code: int | None,
         run.error, run.error_code = f"Process exited with code {exit_code}", "adapter_failed"
     elif status == "timed_out":
         run.error, run.error_code = "Run timed out", "timeout"
+    elif status == "interrupted":
+        run.error, run.error_code = "Process lost: the server restarted mid-run", "process_lost"
     # the store finalizes the log (size + sha) only on a normal exit
     run.log_bytes_final = len(run.log)
     run.log_sha256 = hashlib.sha256(run.log).hexdigest()
@@ -138,11 +140,13 @@ def finish(run: Run, agent: Agent, t: float, status: str, exit_code: int | None,
     _account(agent, run, t)
 
 
-def cancel(run: Run, agent: Agent, t: float, next_id: NextId) -> None:
-    """A board operator's Stop; fields as in the captured cancel-queued.json."""
+def cancel(run: Run, agent: Agent, t: float, next_id: NextId, by_pause: bool = False) -> None:
+    """A board operator's Stop; fields as in the captured cancel-queued.json. A pause
+    cancels with its own error and code (heartbeat-runs-summary.json)."""
     was_running = run.status == "running"
     run.status, run.finished_at, run.updated_at = "cancelled", t, t
-    run.error, run.error_code = "Cancelled by a board operator", "cancelled"
+    run.error, run.error_code = (("Cancelled due to agent pause", "agent_paused") if by_pause
+                                 else ("Cancelled by a board operator", "cancelled"))
     run.current_tool = None
     result = {"stopReason": "cancelled", "timeoutFired": False, "timeoutSource": "config",
               "cancelledByUserId": "local-board", "timeoutConfigured": True,
@@ -175,6 +179,7 @@ def _account(agent: Agent, run: Run, t: float) -> None:
     agent.total_output_tokens += usage.get("outputTokens", 0)
     agent.total_cached_input_tokens += usage.get("cachedInputTokens", 0)
     agent.total_cost_cents += int(round(usage.get("costUsd", 0) * 100))
+    agent.spent_monthly_cents += int(round(usage.get("costUsd", 0) * 100))
 
 
 # Synthetic log lines for the bulk-append bench, per script; @N@ becomes a counter.

@@ -26,6 +26,7 @@ _ROUTE_KEYS = {
     "run_log": "log:{rid}", "run_events": "events:{rid}", "run_issues": "run-issues:{rid}",
     "agent": "agent:{aid}", "issue": "issue:{ref}", "cancel": "cancel:{rid}",
     "reset_session": "reset-session:{aid}", "wakeup": "wakeup:{aid}",
+    "pause": "pause:{aid}", "resume": "resume:{aid}",
 }
 
 

@@ -57,6 +57,12 @@ class Agent:
     total_cached_input_tokens: int = 0
     total_cost_cents: int = 0
     runtime_updated_at: float | None = None
+    # pause (POST /agents/:id/pause) and error state, as GET /agents shows them
+    paused_at: float | None = None
+    pause_reason: str | None = None
+    error_reason: str | None = None
+    budget_monthly_cents: int = 0
+    spent_monthly_cents: int = 0
 
 
 @dataclass

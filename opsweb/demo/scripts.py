@@ -255,7 +255,28 @@ def gemini(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
                   {"summary": "Summary written to notes/weekly.md.", "stopReason": "completed"}, sid)
 
 
-SCRIPTS = {"claude": claude, "codex": codex, "process": process, "gemini": gemini}
+def crashloop(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
+    """A process agent that fails the same way on every wake (paperclip #6390)."""
+    steps = [Step(0.3, "stdout", PAPERCLIP_NOTE.format(agent_id=agent_id)),
+             Step(0.6, "stderr", "\x1b[1;31mfatal: DATABASE_URL is not set\x1b[0m\n")]
+    return Script(steps, "hang" if hang else "failed", 2, None, {"stopReason": "completed"}, None)
+
+
+def idle(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
+    """A Claude wake with nothing to do that still costs a prompt (paperclip #4809)."""
+    sid = _uuid(rng)
+    text = "No assigned issues and no mentions. Nothing to do this heartbeat."
+    steps = [Step(0.4, "stdout", _line({"type": "result", "subtype": "success",
+                                        "is_error": False, "result": text, "session_id": sid,
+                                        "total_cost_usd": 0.29, "num_turns": 1}))]
+    usage = {"inputTokens": 41000, "outputTokens": 24, "cachedInputTokens": 0, "costUsd": 0.29,
+             "model": "claude-opus-4-1", "provider": "anthropic", "billingType": "api"}
+    return Script(steps, "hang" if hang else "succeeded", 0, usage,
+                  {"summary": text, "result": text, "total_cost_usd": 0.29}, sid)
+
+
+SCRIPTS = {"claude": claude, "codex": codex, "process": process, "gemini": gemini,
+           "crashloop": crashloop, "idle": idle}
 
 DEFAULT_SCRIPT_FOR_ADAPTER = {"claude_local": "claude", "codex_local": "codex", "process": "process"}
 

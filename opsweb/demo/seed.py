@@ -8,6 +8,8 @@ from __future__ import annotations
 
 ACME = "c0ffee01-0000-4000-8000-000000000001"
 GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
+# only with POST /__demo/crowd (and `opsweb demo --crowd N`): more live runs than live-runs returns
+INITECH = "c0ffee03-0000-4000-8000-000000000003"
 
 COMPANIES = [
     {"id": ACME, "name": "Acme Ops", "prefix": "OPS",
@@ -58,6 +60,16 @@ AGENTS = [
      "role": "qa", "title": "E2E Watcher", "icon": "eye", "max": 1,
      "heartbeat": False, "interval": 3600, "wake_cap": 1,
      "config": {"model": "claude-sonnet-4-5-20250929", "cwd": "/srv/work/acme-web"}},
+    # what the attention strip is for: held paused, failing in a loop, burning empty wakes
+    {"id": _a(16), "company": ACME, "name": "Queue Drainer", "adapter": "claude_local",
+     "role": "engineer", "title": "Backlog Drainer", "icon": "inbox", "max": 1,
+     "heartbeat": True, "interval": 30, "wake_cap": 1, "paused_minutes": 40,
+     "config": {"model": "claude-sonnet-4-5-20250929", "cwd": "/srv/work/acme-queue"}},
+    {"id": _a(17), "company": ACME, "name": "Deploy Bot", "adapter": "process",
+     "role": "devops", "title": None, "icon": "rocket", "max": 1, "script": "crashloop",
+     "heartbeat": True, "interval": 60, "wake_cap": 1,
+     "config": {"command": "/srv/deploy/run.sh", "args": [], "cwd": "/srv/deploy",
+                "timeoutSec": 300, "graceSec": 5}},
     {"id": _a(21), "company": GLOBEX, "name": "Lab Runner", "adapter": "process",
      "role": "devops", "title": None, "icon": "flask", "max": 1,
      "heartbeat": False, "interval": 3600, "wake_cap": 1,
@@ -74,8 +86,13 @@ AGENTS = [
     {"id": _a(24), "company": GLOBEX, "name": "Archivist", "adapter": "process",
      "role": "general", "title": None, "icon": None, "max": 2,
      "heartbeat": True, "interval": 45, "wake_cap": 1,
+     "error": "Workspace /srv/archive is not writable",
      "config": {"command": "python3", "args": ["archive.py"], "cwd": "/srv/archive",
                 "timeoutSec": 600, "graceSec": 15}},
+    {"id": _a(25), "company": GLOBEX, "name": "Inbox Poller", "adapter": "claude_local",
+     "role": "general", "title": "Mention Watcher", "icon": "bell", "max": 1, "script": "idle",
+     "heartbeat": True, "interval": 30, "wake_cap": 1, "budget_cents": 5000,
+     "config": {"model": "claude-opus-4-1", "cwd": "/srv/research/inbox"}},
 ]
 
 ISSUES = [
@@ -123,6 +140,17 @@ RUNS = [
      "issue": _i(28)},
     {"id": _r(24), "agent": _a(23), "kind": "finished", "age": 50 * 60, "status": "cancelled",
      "issue": None},
+    {"id": _r(25), "agent": _a(14), "kind": "finished", "age": 25 * 60, "status": "timed_out",
+     "issue": _i(14)},
+    {"id": _r(26), "agent": _a(21), "kind": "finished", "age": 70 * 60, "status": "interrupted",
+     "issue": _i(23)},
+    {"id": _r(27), "agent": _a(16), "kind": "finished", "age": 41 * 60, "status": "paused",
+     "issue": None},
+    # Deploy Bot's timer wakes, each failing the same way; Inbox Poller's empty wakes
+    *({"id": _r(30 + n), "agent": _a(17), "kind": "finished", "age": (5 - n) * 60,
+       "status": "failed", "issue": None} for n in range(4)),
+    *({"id": _r(40 + n), "agent": _a(25), "kind": "finished", "age": (7 - n) * 30,
+       "status": "succeeded", "issue": None} for n in range(6)),
 ]
 
 # names for the seeded runs, as GET /__demo/world reports them
@@ -130,8 +158,11 @@ RUN_ROLES = {
     "claudeRunning": _r(1), "queuedBehindClaude": _r(2), "codexRunning": _r(3),
     "processRunning": _r(4), "geminiRunning": _r(5), "suspicious": _r(6), "critical": _r(7),
     "snoozed": _r(8), "globexCodexRunning": _r(9), "succeeded": _r(21), "failed": _r(22),
-    "globexSucceeded": _r(23), "cancelled": _r(24),
+    "globexSucceeded": _r(23), "cancelled": _r(24), "timedOut": _r(25), "interrupted": _r(26),
+    "cancelledByPause": _r(27), "loopFailed": _r(33), "emptyRun": _r(45),
 }
+AGENT_ROLES = {"paused": _a(16), "failureLoop": _a(17), "agentError": _a(24),
+               "emptyRuns": _a(25)}
 
 
 BATCH_LINES_PER_CHUNK = 50
@@ -152,12 +183,16 @@ def populate(world, now: float) -> None:
             id=a["id"], company_id=a["company"], name=a["name"],
             url_key=a["name"].lower().replace(" ", "-").replace("<", "").replace(">", ""),
             role=a["role"], title=a["title"], icon=a["icon"], adapter_type=a["adapter"],
-            adapter_config=a["config"], script=scripts.script_for_adapter(a["adapter"]),
+            adapter_config=a["config"],
+            script=a.get("script") or scripts.script_for_adapter(a["adapter"]),
             max_concurrent_runs=a["max"], heartbeat_enabled=a["heartbeat"],
             interval_sec=a["interval"], wake_cap=a["wake_cap"], created_at=now - 20 * 86400,
             next_wake_at=now + a["interval"] * rng.uniform(0.5, 1.0) if a["heartbeat"] else None,
             session_id=world._new_id() if a["adapter"] != "process" else None,
-            state_json={"lastSummary": "warm"} if a["adapter"] != "process" else {})
+            state_json={"lastSummary": "warm"} if a["adapter"] != "process" else {},
+            paused_at=now - a["paused_minutes"] * 60 if a.get("paused_minutes") else None,
+            pause_reason="manual" if a.get("paused_minutes") else None,
+            error_reason=a.get("error"), budget_monthly_cents=a.get("budget_cents", 0))
     for i in ISSUES:
         company = world.companies[i["company"]]
         company.issue_counter = max(company.issue_counter, i["number"])
@@ -207,8 +242,31 @@ def _seed_run(world, spec: dict, now: float, lifecycle) -> None:
     run.next_step_at = None
     if kind == "hang":
         run.snoozed_until = now + spec["snooze"] if spec.get("snooze") else None
-    elif spec["status"] == "cancelled":
-        lifecycle.cancel(run, agent, t + 1, world._next_event_id)
+    elif spec["status"] in ("cancelled", "paused"):
+        lifecycle.cancel(run, agent, t + 1, world._next_event_id,
+                         by_pause=spec["status"] == "paused")
         world._live.discard(run.id)
     else:
         world._finish(run, t + 0.5, spec["status"], 0 if spec["status"] == "succeeded" else 1)
+
+
+def crowd(world, now: float, count: int) -> None:
+    """INITECH with `count` running runs a second apart: over 50, live-runs leaves the
+    oldest out (lock held)."""
+    from .model import Agent, Company
+
+    if INITECH not in world.companies:
+        world.companies[INITECH] = Company(id=INITECH, name="Initech Batch", issue_prefix="INI",
+                                           created_at=now - 86400)
+        world.agents[_a(31)] = Agent(
+            id=_a(31), company_id=INITECH, name="Batch Worker", url_key="batch-worker",
+            role="devops", title=None, icon=None, adapter_type="process",
+            adapter_config={"command": "bash", "args": _SHELL_ARGS, "cwd": "/srv/batch"},
+            script="process", max_concurrent_runs=1000, heartbeat_enabled=False,
+            interval_sec=3600, created_at=now - 86400)
+    agent = world.agents[_a(31)]
+    for n in range(count):
+        t = now - (count - n)
+        run = world._new_run(agent, t, "automation", "system", None, reason="batch shard",
+                             autoplay=False)
+        world._start(run, t + 0.1)

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, request
 from . import entities
 from .clock import canonical_uuid
 from .harness import Harness
-from .errors import NotFound
+from .errors import NotFound, NotInvokable
 from .world import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, World
 
 VERSION = "2026.916.1-demo"
@@ -212,6 +212,16 @@ def reset_session(aid):
     return json_response(_world().reset_session(aid, task_key))
 
 
+@api.post("/agents/<aid>/pause")
+def pause(aid):
+    return json_response(_world().pause(_agent_uuid(aid)))  # body ignored
+
+
+@api.post("/agents/<aid>/resume")
+def resume(aid):
+    return json_response(_world().resume(_agent_uuid(aid)))
+
+
 @api.post("/agents/<aid>/wakeup")
 def wakeup(aid):
     aid = _uuid(aid)
@@ -235,6 +245,12 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(exc):
         return error(str(exc), 404)
+
+    @app.errorhandler(NotInvokable)
+    def not_invokable(exc):
+        return error(str(exc), 409, details={
+            "status": "paused", "reason": "paused", "invalidOrgChain": False,
+            "agentId": exc.agent_id, "agentStatus": "paused"})
 
     @app.errorhandler(BadUuid)
     def bad_uuid(_exc):

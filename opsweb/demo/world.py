@@ -15,7 +15,7 @@ import uuid
 
 from . import entities, lifecycle, scripts, seed, shapes
 from .clock import Clock, canonical_uuid
-from .errors import Conflict, NotFound
+from .errors import Conflict, NotFound, NotInvokable
 from .model import CANCELLABLE_STATUSES, Agent, Company, Issue, Run
 from .world_control import WorldControls
 
@@ -195,10 +195,32 @@ class World(WorldControls):
             agent.runtime_updated_at = self.clock.now()
             return {**entities.runtime_state(agent), "clearedTaskSessions": len(cleared)}
 
+    def pause(self, aid: str) -> dict:
+        """Cancels the agent's queued and running runs (errorCode agent_paused); its
+        timer skips it until resumed. Pausing a paused agent changes nothing."""
+        with self._lock:
+            agent = self._get_agent(aid)
+            t = self.clock.now()
+            if agent.paused_at is None:
+                agent.paused_at, agent.pause_reason, agent.updated_at = t, "manual", t
+                for run in [r for r in self._live_runs() if r.agent_id == aid]:
+                    lifecycle.cancel(run, agent, t, self._next_event_id, by_pause=True)
+                    self._live.discard(run.id)
+            return entities.agent(agent, self._agent_status(aid))
+
+    def resume(self, aid: str) -> dict:
+        with self._lock:
+            agent = self._get_agent(aid)
+            agent.paused_at = agent.pause_reason = None
+            agent.updated_at = self.clock.now()
+            return entities.agent(agent, self._agent_status(aid))
+
     def wakeup(self, aid: str, source: str, trigger: str | None, reason: str | None,
                issue_ref: str | None) -> dict:
         with self._lock:
             agent = self._get_agent(aid)
+            if agent.paused_at is not None:
+                raise NotInvokable(aid)
             issue = self._find_issue(issue_ref, missing_ok=True) if issue_ref else None
             t = self.clock.now()
             run = self._new_run(agent, t, source, trigger, issue.id if issue else None,
@@ -245,6 +267,11 @@ class World(WorldControls):
         raise NotFound("Issue not found")
 
     def _agent_status(self, aid: str) -> str:
+        agent = self.agents[aid]
+        if agent.paused_at is not None:
+            return "paused"
+        if agent.error_reason:
+            return "error"
         running = any(self.runs[r].agent_id == aid and self.runs[r].status == "running"
                       for r in self._live)
         return "running" if running else "idle"
@@ -333,7 +360,7 @@ class World(WorldControls):
 
     def _timer_wake(self, agent: Agent, t: float) -> None:
         live = sum(self.runs[r].agent_id == agent.id for r in self._live)
-        if live < agent.wake_cap:
+        if live < agent.wake_cap and agent.paused_at is None:
             open_issues = [i.id for i in self.issues.values()
                            if i.assignee_agent_id == agent.id and i.status != "done"]
             issue_id = self._rng.choice(open_issues + [None])

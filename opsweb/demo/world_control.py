@@ -93,6 +93,13 @@ class WorldControls:
                 run.snoozed_until = now + snooze_ms / 1000 if snooze_ms > 0 else None
             return self.run(rid)
 
+    def crowd(self, count: int) -> dict:
+        if not 0 < count <= 500:
+            raise ValueError("runs must be between 1 and 500")
+        with self._lock:
+            seed.crowd(self, self.clock.now(), count)
+            return self.directory()
+
     def directory(self) -> dict:
         with self._lock:
             return {
@@ -105,6 +112,7 @@ class WorldControls:
                 "issues": [{"id": i.id, "identifier": i.identifier, "title": i.title}
                            for i in self.issues.values()],
                 "runs": {role: rid for role, rid in seed.RUN_ROLES.items() if rid in self.runs},
+                "agentRoles": dict(seed.AGENT_ROLES),
             }
 
     def _issue_for_control(self, agent: Agent, issue: object) -> str | None:

@@ -45,6 +45,16 @@
     }
   });
 
+  // An action's prompt is its confirmation and its reason. htmx sends the answer as
+  // the HX-Prompt header, which cannot carry non-Latin-1 text: send it as the form
+  // field `reason` instead.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (isOurs(evt.detail.elt) && evt.detail.headers["HX-Prompt"] !== undefined) {
+      evt.detail.parameters.reason = evt.detail.headers["HX-Prompt"];
+      delete evt.detail.headers["HX-Prompt"];
+    }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var target = evt.detail.target;
     if (evt.detail.xhr.status >= 400 && isOurs(evt.detail.elt || target)) {

@@ -1,5 +1,6 @@
-"""Stop and Reset session in a real browser: a confirmation first, nothing sent when
-dismissed, exactly one call to Paperclip when accepted (even after a double click)."""
+"""Stop and Reset agent session in a real browser: a confirmation first (a prompt that
+also takes the optional reason), nothing sent when dismissed, exactly one call to
+Paperclip when accepted (even after a double click)."""
 import re
 
 import pytest
@@ -10,8 +11,12 @@ from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, calls_to, expect, record_
 pytestmark = pytest.mark.browser
 
 
+REASON_PROMPT = " Reason (optional, kept in the audit trail):"
+
+
 class Confirms:
-    """Answers every window.confirm (htmx's hx-confirm) as told and keeps its message."""
+    """Answers every window.prompt (htmx's hx-prompt: the action's confirmation) as
+    told and keeps its message."""
 
     def __init__(self, page, accept: bool):
         self.accept, self.asked = accept, []
@@ -40,7 +45,7 @@ def test_stop_asks_first_sends_nothing_when_dismissed_and_cancels_once_when_acce
     stop.click()
     page.wait_for_timeout(500)  # a confirmed request would leave at once
     assert confirms.asked == [
-        "Stop Shell <b>Bot</b>'s running run? Paperclip cancels it gracefully."]
+        "Stop Shell <b>Bot</b>'s running run? Paperclip cancels it gracefully." + REASON_PROMPT]
     assert sent == [] and calls_to(demo, f"cancel:{rid}") == 0
 
     confirms.accept = True
@@ -70,12 +75,14 @@ def test_a_quick_double_click_on_stop_still_cancels_exactly_once(demo, open_pane
     assert calls_to(demo, f"cancel:{rid}") == 1
 
 
-def test_reset_session_asks_first_and_reports_the_cleared_sessions(demo, open_panel):
+def test_reset_agent_session_asks_first_and_reports_the_cleared_sessions(demo, open_panel):
     rid = seeded_run(demo, "claudeRunning")
     page = open_panel()
     sent = posts_to(page, "/reset-session")
-    reset = page.locator(f"#ow-reset-{rid}")
+    page.locator(f"#ow-card-{rid}").click()  # it resets the whole agent: in its card
+    reset = page.locator(f"#ow-card-reset-{CLAUDE_CODER}")
     expect(reset).to_have_accessible_name("Reset the session of Claude Coder")
+    expect(reset).to_have_text("Reset agent session")
 
     confirms = Confirms(page, accept=False)
     reset.click()
@@ -84,8 +91,9 @@ def test_reset_session_asks_first_and_reports_the_cleared_sessions(demo, open_pa
 
     confirms.accept = True
     reset.click()
-    outcome = page.locator(f"#ow-outcome-{rid} .ow-outcome")
+    outcome = page.locator("#ow-card-outcome .ow-outcome")
     expect(outcome).to_have_text(re.compile(r"^Session reset: \d+ task sessions? cleared\.$"))
     assert confirms.asked == 2 * [
-        "Reset Claude Coder's session? Its next run starts a fresh conversation."]
+        "Reset Claude Coder's session (all its tasks)? Its next run starts a fresh"
+        " conversation." + REASON_PROMPT]
     assert calls_to(demo, f"reset-session:{CLAUDE_CODER}") == 1

@@ -39,20 +39,20 @@ def test_every_control_has_an_accessible_name(demo, open_panel):
     page = open_panel()
     row = page.locator(f'tr[data-run-id="{rid}"]')
     for name in ("Log of Shell <b>Bot</b>", "Stop the run of Shell <b>Bot</b>",
-                 "Reset the session of Shell <b>Bot</b>"):
+                 "Pause Shell <b>Bot</b>", "Agent Shell <b>Bot</b>"):
         expect(row.get_by_role("button", name=name, exact=True)).to_have_count(1)
-    # each row's three buttons are named for its agent
-    rows = page.locator("tr.ow-row")
-    expect(page.get_by_role("button", name="Log of ")).to_have_count(rows.count())
-    expect(page.get_by_role("button", name="Stop the run of ")).to_have_count(rows.count())
-    expect(page.get_by_role("button", name="Reset the session of ")).to_have_count(rows.count())
-    for button in page.locator("#ow-agents button").all():
+    # each row's four buttons are named for its agent
+    panel = page.locator("#ow-agents")
+    rows = panel.locator("tr.ow-row")
+    for prefix in ("Log of ", "Stop the run of ", "Pause ", "Agent "):
+        expect(panel.get_by_role("button", name=prefix)).to_have_count(rows.count())
+    for button in page.locator(".ow-root button").all():  # the attention and recent too
         assert button.evaluate("el => el.getAttribute('aria-label') || el.textContent").strip()
-    expect(page.get_by_role("combobox", name="Company")).to_be_visible()
-    expect(page.get_by_role("searchbox", name="Agent")).to_be_visible()
-    expect(page.get_by_role("combobox", name="Status")).to_be_visible()
-    expect(page.get_by_role("checkbox", name="Silent only")).to_be_visible()
-    expect(page.get_by_role("columnheader", name="Actions")).to_have_count(1)
+    expect(panel.get_by_role("combobox", name="Company")).to_be_visible()
+    expect(panel.get_by_role("searchbox", name="Agent")).to_be_visible()
+    expect(panel.get_by_role("combobox", name="Status")).to_be_visible()
+    expect(panel.get_by_role("checkbox", name="Silent only")).to_be_visible()
+    expect(panel.get_by_role("columnheader", name="Actions")).to_have_count(1)
 
     page.locator(f"#ow-log-{rid}").press("Enter")
     dialog = page.get_by_role("dialog")

@@ -171,6 +171,13 @@ READS = {
         "POST", f"/heartbeat-runs/{s.ids['finished']}/cancel")],
     "POST /agents/:id/runtime-state/reset-session": lambda s: [s.call(
         "POST", f"/agents/{s.ids['reset_agent']}/runtime-state/reset-session")],
+    "GET /companies/:id/agents": lambda s: [a for cid in s.ids["companies"]
+                                            for a in s.get(f"/companies/{cid}/agents")],
+    "GET /companies/:id/heartbeat-runs": lambda s: [r for cid in s.ids["companies"] for r in s.get(
+        f"/companies/{cid}/heartbeat-runs", params={"limit": 100})],
+    "GET /companies/:id/heartbeat-runs?summary=true": lambda s: [
+        r for cid in s.ids["companies"] for r in s.get(
+            f"/companies/{cid}/heartbeat-runs", params={"limit": 100, "summary": "true"})],
 }
 
 
@@ -210,6 +217,47 @@ def test_cancel_of_a_queued_run_matches_the_real_one(demo_side, real_side, seede
     assert_no_drift("POST /heartbeat-runs/:id/cancel (queued)", [demo_cancel], [real_cancel])
 
 
+def test_pause_a_wake_while_paused_and_resume_match_the_real_ones(demo_side, real_side, seeded,
+                                                                 paperclip_api):
+    """An agent of its own on the real side (pausing a seeded one would cancel its run)."""
+    from .seed import chatty_script, wait_running_with_output, wait_status
+
+    agent = paperclip_api.create_process_agent(seeded.company_a_id, "Drift Pause",
+                                               chatty_script(120))
+    real_run = wait_running_with_output(paperclip_api, paperclip_api.wake(agent["id"], "drift")["id"])
+    demo_agent, demo_run = demo_side.ids["process_agent"], demo_side.ids["process_running"]
+    answers = {}
+    try:
+        for side, aid, rid in ((demo_side, demo_agent, demo_run),
+                               (real_side, agent["id"], real_run["id"])):
+            paused = side.call("POST", f"/agents/{aid}/pause")
+            if side is real_side:
+                wait_status(paperclip_api, rid, {"cancelled"}, 30)
+            wake = requests.post(f"{side.base}/api/agents/{aid}/wakeup", json={}, timeout=15)
+            answers[side.name] = {
+                "pause": paused, "paused agent": side.get(f"/agents/{aid}"),
+                "run cancelled by the pause": side.get(f"/heartbeat-runs/{rid}"),
+                "its list row": [r for r in side.get(
+                    f"/companies/{paused['companyId']}/heartbeat-runs",
+                    params={"agentId": aid, "summary": "true"}) if r["id"] == rid],
+                "wake while paused": (wake.status_code, {**wake.json(), "details": {
+                    **wake.json().get("details", {}), "agentId": "…"}}),
+                "resume": side.call("POST", f"/agents/{aid}/resume")}
+    finally:
+        paperclip_api.post(f"/agents/{agent['id']}/resume")
+    demo, real = answers["demo"], answers["real"]
+    assert demo["wake while paused"] == real["wake while paused"]
+    for what in ("pause", "paused agent", "run cancelled by the pause", "its list row", "resume"):
+        assert_no_drift(f"{what}", demo[what] if isinstance(demo[what], list) else [demo[what]],
+                        real[what] if isinstance(real[what], list) else [real[what]])
+    for side in (demo, real):
+        row = side["run cancelled by the pause"]
+        assert (row["status"], row["errorCode"], row["error"]) == (
+            "cancelled", "agent_paused", "Cancelled due to agent pause")
+        assert (side["pause"]["status"], side["pause"]["pauseReason"]) == ("paused", "manual")
+        assert (side["resume"]["status"], side["resume"]["pausedAt"]) == ("idle", None)
+
+
 # ---- error answers: same status, same body ---------------------------------------------------
 ERRORS = [
     # (what, method, path; {unknown}/{queued} are filled in per side)
@@ -231,6 +279,11 @@ ERRORS = [
     ("malformed agent id", "GET", "/agents/not-a-uuid"),
     ("reset-session of a malformed agent id", "POST", "/agents/not-a-uuid/runtime-state/reset-session"),
     ("malformed issue id", "GET", "/issues/not-a-uuid"),
+    ("pause of an unknown agent", "POST", "/agents/{unknown}/pause"),
+    ("resume of an unknown agent", "POST", "/agents/{unknown}/resume"),
+    ("pause of a malformed agent id", "POST", "/agents/not-a-uuid/pause"),
+    ("resume of a malformed agent id", "POST", "/agents/not-a-uuid/resume"),
+    ("agents with a query parameter", "GET", "/companies/{company}/agents?status=paused"),
     ("reset-session without a JSON body", "POST-BARE", "/agents/{reset_agent}/runtime-state/reset-session"),
 ]
 
@@ -240,7 +293,8 @@ def test_demo_error_answers_are_the_real_ones(what, method, path, demo_side, rea
     answers = {}
     for side in (demo_side, real_side):
         url = f"{side.base}/api" + path.format(unknown=UNKNOWN, queued=side.ids["queued"],
-                                              reset_agent=side.ids["reset_agent"])
+                                              reset_agent=side.ids["reset_agent"],
+                                              company=side.ids["companies"][0])
         if method == "POST-BARE":
             resp = requests.post(url, timeout=15)
         else:

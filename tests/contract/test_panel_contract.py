@@ -348,9 +348,10 @@ def test_reset_session_reports_paperclips_cleared_count(seeded, panel, paperclip
     state = paperclip_api.get(f"/agents/{seeded.quick_agent_id}/runtime-state")
     assert (state["sessionId"], state["stateJson"]) == (None, {})
 
-    run = fresh_run()  # its row's Reset button, as an operator would press it
-    reset = wait_until(lambda: panel.soup("/operations/agents").select_one(f"#ow-reset-{run['id']}"), 10)
-    assert reset is not None
+    run = fresh_run()  # the Reset button of its agent's card, opened from its row
+    card = wait_until(lambda: panel.soup("/operations/agents").select_one(f"#ow-card-{run['id']}"), 10)
+    assert card is not None
+    reset = panel.soup(card["hx-get"]).select_one(f"#ow-card-reset-{seeded.runner_agent_id}")
     expected = len(paperclip_api.get(f"/agents/{seeded.runner_agent_id}/task-sessions"))
     resp = panel.post_as_browser(reset["hx-post"])
     assert resp.status_code == 200, resp.text[:300]
