@@ -31,12 +31,13 @@ def test_the_openapi_document_names_every_json_twin(api):
                   headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert doc["servers"] == [{"url": "/api/operations"}]
     assert set(doc["paths"]) == {
-        "/agents", "/runs/{run_id}/log", "/runs/{run_id}/log.ndjson", "/runs/{run_id}/events",
+        "/agents", "/runs/{run_id}/log", "/runs/{run_id}/log.ndjson", "/runs/{run_id}/log.txt",
+        "/runs/{run_id}/events",
         "/runs/{run_id}/cancel", "/agents/{agent_id}/reset-session", "/audit"}
     names = {p["name"] for p in doc["paths"]["/agents"]["get"]["parameters"]}
     assert names == {"company", "agent", "status", "silent"}
     log = {p["name"] for p in doc["paths"]["/runs/{run_id}/log"]["get"]["parameters"]}
-    assert log == {"run_id", "cursor", "before", "format"}
+    assert log == {"run_id", "cursor", "before", "since", "format"}
     assert api.get("/api/operations/openapi.json").status_code == 401  # an operator's only
 
 
