@@ -195,18 +195,25 @@ class _Pager:
     def _find_page_end(self, text: str) -> int:
         """Where the log ends, when the last page holds U+FFFDs of unknown width: the
         end lies within [all of them one byte, all three]; one-byte requests bisect it
-        (a byte at x: nextOffset present means more follow, empty content means none)."""
-        lo, hi = self.pos + _blen(text) - 2 * text.count(_CUT), self.pos + _blen(text)
+        (at x: nextOffset present means more bytes follow x + 1; otherwise there are at
+        most x + 1, even when Paperclip clamped x to a log that grew meanwhile). Where
+        an answer leaves a byte in doubt, or the log grew past the page meanwhile, the
+        lower end is taken: a cursor may re-read a byte, never skip one."""
+        lo = floor = self.pos + _blen(text) - 2 * text.count(_CUT)
+        hi = ceiling = self.pos + _blen(text)
         while lo < hi:
             x = (lo + hi) // 2
             content, nxt = self._get(x, 1)
             if nxt is not None:
                 lo = x + 2
-            elif content:
-                return x + 1
+            elif content and x + 1 < hi:
+                hi = x + 1
+            elif content:  # x + 1 if the log still ends there: two bytes from x - 1 say so
+                content, nxt = self._get(x - 1, 2)
+                return x + 1 if nxt is None and len(content) == 2 else x
             else:
                 hi = x
-        return lo
+        return lo if lo <= ceiling else floor
 
     def take_carry(self) -> tuple[int, str, int] | None:
         """The unfinished last line, once the log is known to end there."""
@@ -254,28 +261,28 @@ def _finish(builder: TranscriptBuilder, pager: _Pager, eof_flush: bool, floor: i
     return str(Cursor(done, 0, 0, state))
 
 
-def find_end(fetch: Fetch, floor: int) -> int:
-    """The log's size in bytes. `floor` is a lower bound (Paperclip's lagging
-    lastOutputBytes, or 0): gallop forward from it with small requests until one
-    passes the end, then bisect. A floor past the end (a log truncated or replaced)
-    bisects back down. An exact floor costs one request."""
+def find_end(fetch: Fetch, floor: int, precision: int = _PROBE) -> tuple[int, int]:
+    """(lo, hi): the log's size in bytes lies in [lo, hi], hi - lo <= precision.
+    `floor` is a lower bound (Paperclip's lagging lastOutputBytes, or 0): gallop forward
+    from it with small requests until one passes the end, then bisect. A floor past the
+    end (a log truncated or replaced) bisects back down. An exact floor costs one request."""
     below, above = 0, None  # a byte exists at `below` (or below is 0); none at `above`
-    offset, gallop = max(floor - 1, 0), _GALLOP
+    offset, gallop = max(floor - 2, 0), max(_GALLOP, precision)  # two bytes: see below
     while True:
         content, nxt = fetch(offset, _PROBE)
         if nxt is not None:
             below = nxt
-        elif content:
-            return offset + _blen(content)
-        elif offset <= below:
-            return offset  # nothing at all: an empty log
+        elif len(content) > 1 or offset <= below:  # the end is in this answer (or the log is empty)
+            size = offset + _blen(content)
+            return size, size
         else:
-            above = offset
+            # Paperclip clamps an offset past the end to the size it saw, and reads one
+            # byte there if the log grew meanwhile: one byte says only "no further".
+            above = offset + len(content)
         if above is None:
-            offset, gallop = below + gallop, gallop * 2
-        elif above - below <= _PROBE:
-            content, _ = fetch(below, _PROBE)
-            return below + _blen(content)
+            offset, gallop = below + gallop, gallop * 4
+        elif above - below <= precision:
+            return below, above
         else:
             offset = (below + above) // 2
 
@@ -336,11 +343,20 @@ def _slice(builder: TranscriptBuilder, guard: Guard, cursor: str | None, earlier
 
 def _read_tail(guard: Guard, adapter_type, tail_bytes: int, page: int, floor: int, eof_flush: bool,
                skipped_from: int | None = None) -> LogSlice:
-    size = find_end(guard, floor)
-    start = max(0, size - tail_bytes)
+    """The records starting in the last `tail_bytes`. The end is located only roughly
+    (to half a window: fewer probes), so the lines from a window before it are read to
+    the real end, and those that start in the last window are converted."""
+    lo, _ = find_end(guard, floor, max(_PROBE, tail_bytes // 2))
+    read_from = max(0, lo - tail_bytes)
+    pager = _Pager(guard, max(0, read_from - 1), page, min_start=read_from)
+    lines: list[tuple[int, str, int]] = []
+    while not pager.at_eof and pager.fetched < 2 * tail_bytes + CALL_BUDGET:
+        lines += pager.next_page()
+    start = max(read_from, pager.pos - tail_bytes)
     builder = TranscriptBuilder(adapter_type)
-    pager = _Pager(guard, max(0, start - 1), page, min_start=start)
-    _pump(pager, builder, tail_bytes + CALL_BUDGET)
+    for line in lines:
+        if line[0] >= start:
+            builder.feed(*line)
     next_cursor = _finish(builder, pager, eof_flush, start)
     skipped = (skipped_from, start) if skipped_from is not None and start > skipped_from else None
     return _slice(builder, guard, next_cursor, str(start) if start else None, pager.at_eof,

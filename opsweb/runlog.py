@@ -103,7 +103,7 @@ class RunLogs:
         the run may still write) so that a server ignoring `offset` cannot stream for
         ever. Finding the end is bounded too: it fails (a 502) before anything is sent."""
         fetch = self._fetch(info.run_id)
-        size = find_end(Guard(fetch), info.size_hint or 0)
+        _, size = find_end(Guard(fetch), info.size_hint or 0, port.MAX_LOG_PAGE_BYTES)
         budget = size + DOWNLOAD_GROWTH
         return Guard(fetch, Limits(calls=128 + budget // port.MAX_LOG_PAGE_BYTES,
                                    bytes=budget, seconds=DOWNLOAD_SECONDS))

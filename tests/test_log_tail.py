@@ -11,7 +11,7 @@ import pytest
 
 from opsweb import platform_port as port
 from opsweb.log_cursor import Cursor
-from opsweb.log_reader import Limits, find_end, read_log
+from opsweb.log_reader import Guard, Limits, find_end, read_log
 from opsweb.runlog import RunLogs
 from opsweb.transcript import convert_log, transcript_text
 from tests.fake_platform import FakePlatform
@@ -77,7 +77,7 @@ def test_an_exact_hint_costs_one_probe():
     world = World(BURST, len(BURST), status="succeeded")
     world.open()
     probes = [c for c in world.log_calls() if c[3] <= 4096]
-    assert probes == [("get_run_log", world.run_id, len(BURST) - 1, 4096)]
+    assert probes == [("get_run_log", world.run_id, len(BURST) - 2, 4096)]
 
 
 def test_a_log_growing_between_the_probe_and_the_read_is_read_to_its_new_end():
@@ -198,8 +198,8 @@ def test_the_time_bound_uses_the_clock_passed_in():
 
 
 def test_find_end_on_an_empty_and_a_tiny_log():
-    assert find_end(lambda o, n: ("", None), 0) == 0
-    assert find_end(lambda o, n: ("ab"[o:o + n], None), 0) == 2
+    assert find_end(lambda o, n: ("", None), 0) == (0, 0)
+    assert find_end(lambda o, n: ("ab"[o:o + n], None), 0) == (2, 2)
 
 
 # --- the whole log, downloaded ----------------------------------------------------------
@@ -226,3 +226,22 @@ def test_a_download_from_a_server_ignoring_offset_fails_before_it_starts():
         data[:limit].decode(), offset + min(limit, len(data)))
     with pytest.raises(port.BadResponse):
         next(world.logs.raw_pages(world.logs.info(world.run_id)))
+
+
+def test_an_offset_past_the_end_of_a_growing_log_is_not_taken_for_its_end():
+    """Paperclip clamps an offset past the end to the size it saw and, when the log
+    grew meanwhile, reads one byte there (run-log-store.ts readLocalRange): seen on the
+    real server while an agent printed."""
+    data = BURST + b"{"  # the next record has begun
+
+    def clamping(offset, limit):
+        stat = len(data) - 1  # the size when Paperclip looked; one byte landed after
+        start = min(offset, stat)
+        end = max(start, min(start + limit - 1, stat - 1))
+        piece = data[start:end + 1]
+        return piece.decode(), (end + 1 if end + 1 < stat else None)
+    for hint in (0, 263, len(BURST) * 3):
+        lo, hi = find_end(Guard(clamping), hint, 4096)
+        assert lo <= len(BURST) <= hi
+    part = read_log(clamping, "process", None, size_hint=len(BURST) * 3)
+    assert part.entries[-1].text == LAST
