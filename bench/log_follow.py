@@ -20,13 +20,15 @@ whole log as .ndjson and .txt (issue 10, item 13).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,7 +37,8 @@ import requests
 from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from opsweb import create_app  # noqa: E402
 from opsweb.demo.runner import DemoServer  # noqa: E402
 
@@ -43,11 +46,45 @@ NIGHT_WATCH = "a9e00000-0000-4000-8000-000000000015"  # a demo claude_local agen
 HX = {"HX-Request": "true"}
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def downloads(paperclip_url: str, run_id: str, count: int) -> None:
+    """RSS of `opsweb serve` (waitress, as in production; a process of its own, so that
+    nothing else in it counts) around `count` downloads of the whole log."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as instance:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "opsweb.cli", "serve", "--port", str(port),
+             "--paperclip-url", paperclip_url], cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=dict(os.environ, OPSWEB_INSTANCE_DIR=instance))
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    requests.get(f"{url}/operations", timeout=2)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            for suffix in ("log.ndjson", "log.txt"):
+                before, sizes, after = rss_mb(server.pid), [], []
+                for _ in range(count):
+                    with requests.get(f"{url}/api/operations/runs/{run_id}/{suffix}", stream=True,
+                                      timeout=600) as resp:
+                        sizes.append(sum(len(p) for p in resp.iter_content(1 << 20)))
+                    after.append(rss_mb(server.pid))
+                print(f"  {suffix:<17} {count} downloads of {sizes[0] / 1e6:.1f} MB (opsweb serve):"
+                      f" RSS {before:.0f} MB before, after each "
+                      + " ".join(f"{r:.0f}" for r in after) + " MB")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def claude_chunk(i: int) -> str:
@@ -108,20 +145,6 @@ class Panel:
               f" (max {max(sent) / 1024:.1f}), {jumps} jumps")
         return follow
 
-    def downloads(self, run_id: str, count: int) -> None:
-        for suffix in ("log.ndjson", "log.txt"):
-            gc.collect()
-            before, peak, total = rss_mb(), 0.0, 0
-            for _ in range(count):
-                with self.http.get(f"{self.url}/api/operations/runs/{run_id}/{suffix}",
-                                   stream=True, timeout=600) as resp:
-                    for piece in resp.iter_content(1 << 20):
-                        total += len(piece)
-                peak = max(peak, rss_mb())
-            gc.collect()
-            print(f"  {suffix:<17} {count} downloads of {total / count / 1e6:.1f} MB: RSS"
-                  f" {before:.0f} MB before, {peak:.0f} MB at the highest, {rss_mb():.0f} MB after")
-
     def stop(self) -> None:
         self.server.shutdown()
 
@@ -155,7 +178,7 @@ def on_demo(args) -> None:
                       timeout=300)
     panel.follow(follow, steady, 1, second_burst, "a 2nd burst")
     if args.downloads:
-        panel.downloads(quiet, args.downloads)
+        downloads(demo.url, quiet, args.downloads)
     panel.stop()
     demo.stop()
 
@@ -193,7 +216,7 @@ def on_real_paperclip(url: str, args) -> None:
         follow = panel.first_paint(steady, "steady")
         panel.follow(follow, steady, args.refreshes, lambda i: time.sleep(2))
         if args.downloads:
-            panel.downloads(quiet, max(1, args.downloads // 5))
+            downloads(url, quiet, max(1, args.downloads // 2))
     finally:
         for run_id in made:
             api.post(f"/heartbeat-runs/{run_id}/cancel")

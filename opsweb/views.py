@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, g, jsonify, make_response,
                    render_template, request, stream_with_context, url_for)
 
-from opsweb import auth, csrf, errors, openapi, timefmt, trail
+from opsweb import auth, csrf, errors, memory, openapi, timefmt, trail
 from opsweb import platform_port as port
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
@@ -182,6 +182,7 @@ def _download(run_id: str, pages_of, mimetype: str, filename: str):
     still gets its status, a later one cuts the download short (and is logged)."""
     _params()
     port.check_uuid(run_id, "run id")
+    memory.return_big_blocks()
     logs = _ops().logs
     info = logs.info(run_id)  # a clean 404 before the download starts
     pages = pages_of(logs, info)
