@@ -50,7 +50,7 @@ def test_fuzzing_every_json_twin_finds_no_server_error(demo, api, capsys):
     statuses: dict[int, int] = {}
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for operation in operations:
         for mode, examples in EXAMPLES.items():
             @settings(max_examples=examples, deadline=None, database=None,
