@@ -8,23 +8,80 @@ of a character arrives as U+FFFD. nextOffset is absent at the end of the file.
 
 The rules that keep byte offsets exact: a page is only ever requested at a character
 boundary, and a page ending in U+FFFD gives that last character back to the next
-request. The log is valid UTF-8 (Paperclip writes JSON text), so every other
-character re-encodes to exactly the bytes it came from.
+request. Paperclip writes JSON text, so every other character re-encodes to exactly
+the bytes it came from; when a log holds invalid UTF-8 anyway (each bad sequence of 1
+to 3 bytes arrives as one U+FFFD), the page's real length (nextOffset, or the end found
+with one-byte requests) says how many bytes those characters stood for, so that a
+cursor is never placed past the real position.
+
+Where the end is: while a run lives Paperclip's size hint (lastOutputBytes) lags by up
+to a minute, or for ever once the run goes quiet, so it is only a lower bound: the
+end is found from it with small requests (`_find_end`). Every read goes through a
+`Guard`, which bounds it by calls, bytes and time and stops a server whose pages do
+not advance (one that ignores `offset` would otherwise be read for ever).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from opsweb import platform_port as port
 from opsweb.log_cursor import SKIP_PARTIAL, Cursor, parse_offset
 from opsweb.transcript import Entry, TranscriptBuilder
 
 MAX_FETCH = 1_048_576   # Paperclip clamps limitBytes to 1 MiB
 CALL_BUDGET = 1_048_576  # bytes one read_log call fetches before handing back a cursor
 _PROBE = 4096
+_GALLOP = 65_536         # the first step forward from a lagging size hint; doubles each time
+_MAX_OFFSET = 1 << 50    # no run log is a petabyte: an end not found by then never comes
 _CUT = "\ufffd"
 
 Fetch = Callable[[int, int], "tuple[str, int | None]"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most one read may cost upstream. A dialog's read needs a few dozen small
+    probes and a handful of pages; these bounds only bite when Paperclip misbehaves.
+    `calls` counts the requests beyond one per page of the byte budget."""
+    calls: int = 128
+    bytes: int = 24 * MAX_FETCH
+    seconds: float = 30.0
+
+
+READ_LIMITS = Limits()
+
+
+class Guard:
+    """`fetch`, bounded: raises BadResponse (a 502) once a read has made too many
+    calls, fetched too many bytes or taken too long, and as soon as an answer's
+    nextOffset does not move forward within what was asked for."""
+
+    def __init__(self, fetch: Fetch, limits: Limits = READ_LIMITS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._fetch, self.limits, self._clock = fetch, limits, clock
+        self._deadline = clock() + limits.seconds
+        self.calls = self.bytes = 0
+
+    def __call__(self, offset: int, limit: int) -> tuple[str, int | None]:
+        lim = self.limits
+        if self.calls >= lim.calls or self.bytes >= lim.bytes or self._clock() > self._deadline:
+            raise port.BadResponse(
+                f"Stopped reading the run log after {self.calls} requests and {self.bytes:,} bytes"
+                f" (limits: {lim.calls} requests, {lim.bytes:,} bytes, {lim.seconds:g} s): Paperclip's"
+                " log pages did not lead to its end (does the server ignore offset?)")
+        if offset > _MAX_OFFSET:
+            raise port.BadResponse("Paperclip's log did not end before offset 2^50: its pages do not"
+                                   " advance as they should, so reading stopped")
+        content, nxt = self._fetch(offset, limit)
+        self.calls += 1
+        self.bytes += _blen(content)
+        if nxt is not None and not (type(nxt) is int and offset < nxt <= offset + limit):
+            raise port.BadResponse(
+                f"Paperclip's log answer for offset {offset} gave nextOffset {str(nxt)[:40]}: its"
+                " pages do not advance, so reading stopped")
+        return content, nxt
 
 
 @dataclass(frozen=True)
@@ -35,10 +92,27 @@ class LogSlice:
     at_eof: bool                # the last fetch reached the end of the log (nextOffset absent)
     bytes_fetched: int
     started_at_offset: int
+    offsets: tuple[int, ...] = ()          # the byte offset of each entry's record
+    skipped: tuple[int, int] | None = None  # (from, to): output jumped over to reach the end
+    calls: int = field(default=0, compare=False)
 
 
 def _blen(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _spread(total: int, count: int) -> list[int]:
+    """Bytes per U+FFFD when `count` of them stood for `total` bytes: a bad sequence
+    is 1 to 3 bytes, a real U+FFFD 3. Exact whenever one answer is possible (one
+    U+FFFD, all real, all single bad bytes); otherwise the earliest get the most."""
+    total = min(max(total, count), 3 * count)
+    widths = [1] * count
+    extra = total - count
+    for i in range(count):
+        add = min(2, extra)
+        widths[i] += add
+        extra -= add
+    return widths
 
 
 class _Pager:
@@ -50,6 +124,7 @@ class _Pager:
         self.fetch, self.pos, self.page = fetch, start, page
         self.line_start = start
         self.carry = ""
+        self.carry_widths: list[int] = []  # bytes of each U+FFFD in carry
         self.fetched = 0
         self.at_eof = False
         self.min_start = min_start or 0
@@ -75,45 +150,93 @@ class _Pager:
         self._first = False
         if nxt is None or nxt <= self.pos:
             self.at_eof = True
-            safe = content
-        elif content.endswith(_CUT) and len(content) > 1:
+            safe, end = content, None
+        elif content.endswith(_CUT) and len(content) > 1 and _CUT not in content[:-1]:
             safe = content[:-1]  # perhaps a cut character: ask for it again next time
-            nxt = self.pos + _blen(safe)
+            end = self.pos + _blen(safe)
         else:
-            safe = content
-        self.pos = nxt if nxt is not None else self.pos + _blen(safe)
+            # A page holding other U+FFFDs keeps its last one: only nextOffset says
+            # where the page really ends.
+            safe, end = content, nxt
+        widths: list[int] = []
+        if _CUT in safe:
+            if end is None:
+                end = self._find_page_end(safe)
+            count = safe.count(_CUT)
+            widths = _spread(end - self.pos - (_blen(safe) - 3 * count), count)
+        elif end is None:
+            end = self.pos + _blen(safe)
+        self.pos = end
+        widths = self.carry_widths + widths
         parts = (self.carry + safe).split("\n")
         self.carry = parts.pop()
         out = []
         offset = self.line_start
         for line in parts:
-            end = offset + _blen(line) + 1
+            size, widths = self._size(line, widths)
+            end = offset + size + 1
             if self.skipping:
                 self.skipping = False
             elif offset >= self.min_start:
                 out.append((offset, line, end))
             offset = end
         self.line_start = offset
+        self.carry_widths = widths
         return out
+
+    @staticmethod
+    def _size(text: str, widths: list[int]) -> tuple[int, list[int]]:
+        """Bytes of `text` whose U+FFFDs stood for widths[:n] bytes; the rest of widths."""
+        if not widths:
+            return _blen(text), widths
+        count = text.count(_CUT)
+        return _blen(text) - 3 * count + sum(widths[:count]), widths[count:]
+
+    def _find_page_end(self, text: str) -> int:
+        """Where the log ends, when the last page holds U+FFFDs of unknown width: the
+        end lies within [all of them one byte, all three]; one-byte requests bisect it
+        (at x: nextOffset present means more bytes follow x + 1; otherwise there are at
+        most x + 1, even when Paperclip clamped x to a log that grew meanwhile). Where
+        an answer leaves a byte in doubt, or the log grew past the page meanwhile, the
+        lower end is taken: a cursor may re-read a byte, never skip one."""
+        lo = floor = self.pos + _blen(text) - 2 * text.count(_CUT)
+        hi = ceiling = self.pos + _blen(text)
+        while lo < hi:
+            x = (lo + hi) // 2
+            content, nxt = self._get(x, 1)
+            if nxt is not None:
+                lo = x + 2
+            elif content and x + 1 < hi:
+                hi = x + 1
+            elif content:  # x + 1 if the log still ends there: two bytes from x - 1 say so
+                content, nxt = self._get(x - 1, 2)
+                return x + 1 if nxt is None and len(content) == 2 else x
+            else:
+                hi = x
+        return lo if lo <= ceiling else floor
 
     def take_carry(self) -> tuple[int, str, int] | None:
         """The unfinished last line, once the log is known to end there."""
         if self.skipping or not self.carry or self.line_start < self.min_start:
             return None
-        record = (self.line_start, self.carry, self.line_start + _blen(self.carry))
-        self.line_start, self.carry = record[2], ""
+        size, _ = self._size(self.carry, self.carry_widths)
+        record = (self.line_start, self.carry, self.line_start + size)
+        self.line_start, self.carry, self.carry_widths = record[2], "", []
         return record
 
 
-def _pump(pager: _Pager, builder: TranscriptBuilder, budget: int, stop_at: int | None = None) -> None:
-    """Feed pages to the builder until EOF, the budget, or a line starting at stop_at."""
+def _pump(pager: _Pager, builder: TranscriptBuilder, budget: int, stop_at: int | None = None,
+          lines: list | None = None) -> None:
+    """Feed pages to the builder until EOF, the budget, or a line starting at stop_at.
+    `lines`: a page already fetched, fed first."""
     fed = False
     while True:
-        for offset, line, end in pager.next_page():
+        for offset, line, end in pager.next_page() if lines is None else lines:
             if stop_at is not None and offset >= stop_at:
                 return
             builder.feed(offset, line, end)
             fed = True
+        lines = None
         if pager.at_eof or (pager.fetched >= budget and fed):
             return
         if pager.fetched >= budget + 8 * MAX_FETCH:  # no line break for megabytes: not a log
@@ -138,86 +261,116 @@ def _finish(builder: TranscriptBuilder, pager: _Pager, eof_flush: bool, floor: i
     return str(Cursor(done, 0, 0, state))
 
 
-def _probe_size(fetch: Fetch, start: int) -> tuple[int, int]:
-    """(approximate log size, bytes fetched) using small requests: gallop, then bisect.
-    A size known to be at most `start` is good enough (the tail is then the whole log)."""
-    below, above, fetched, offset = 0, None, 0, max(start, _PROBE)
+def find_end(fetch: Fetch, floor: int, precision: int = _PROBE) -> tuple[int, int]:
+    """(lo, hi): the log's size in bytes lies in [lo, hi], hi - lo <= precision.
+    `floor` is a lower bound (Paperclip's lagging lastOutputBytes, or 0): gallop forward
+    from it with small requests until one passes the end, then bisect. A floor past the
+    end (a log truncated or replaced) bisects back down. An exact floor costs one request."""
+    below, above = 0, None  # a byte exists at `below` (or below is 0); none at `above`
+    offset, gallop = max(floor - 2, 0), max(_GALLOP, precision)  # two bytes: see below
     while True:
         content, nxt = fetch(offset, _PROBE)
-        fetched += _blen(content)
-        if not content:
-            above = offset
-        elif nxt is None:
-            return offset + _blen(content), fetched
-        else:
+        if nxt is not None:
             below = nxt
-        if above is not None and above <= start:
-            return above, fetched
+        elif len(content) > 1 or offset <= below:  # the end is in this answer (or the log is empty)
+            size = offset + _blen(content)
+            return size, size
+        else:
+            # Paperclip clamps an offset past the end to the size it saw, and reads one
+            # byte there if the log grew meanwhile: one byte says only "no further".
+            above = offset + len(content)
         if above is None:
-            offset *= 2
-        elif above - below <= _PROBE:
-            content, nxt = fetch(below, _PROBE)
-            return below + _blen(content), fetched + _blen(content)
+            offset, gallop = below + gallop, gallop * 4
+        elif above - below <= precision:
+            return below, above
         else:
             offset = (below + above) // 2
 
 
 def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, *,
              tail_bytes: int = 262_144, max_page: int = MAX_FETCH, size_hint: int | None = None,
-             eof_flush: bool = False, before: str | int | None = None) -> LogSlice:
+             eof_flush: bool = False, before: str | int | None = None,
+             since: str | int | None = None, jump: bool = False,
+             limits: Limits = READ_LIMITS, clock: Callable[[], float] = time.monotonic) -> LogSlice:
     """Entries of a run log. Three ways in:
 
     * cursor=None: the tail, the records starting in the last `tail_bytes` of the log
-      (size_hint: the log size if known, e.g. Paperclip's logBytes/lastOutputBytes);
-    * cursor=<previous slice's cursor>: only what came after it;
-    * before=<previous slice's earlier>: the `tail_bytes` of records preceding that point.
+      (size_hint: a lower bound of the log's size, e.g. Paperclip's logBytes or
+      lastOutputBytes; the end is found from there);
+    * cursor=<previous slice's cursor>: only what came after it; with `jump`, a reader
+      more than `tail_bytes` behind skips to the tail instead (`skipped` says what
+      was jumped over);
+    * before=<previous slice's earlier>: the `tail_bytes` of records preceding that
+      point, none before `since` (the start of a skipped stretch).
 
     eof_flush: the run is over, so an unfinished last line is shown rather than kept
-    for later. Raises ValueError for a malformed cursor/before; fetch errors propagate.
+    for later. Raises ValueError for a malformed cursor/before; fetch errors propagate,
+    and port.BadResponse when the read runs past `limits`.
     """
     if max_page < 4 or tail_bytes < 1:
         raise ValueError("max_page must be at least 4 bytes and tail_bytes at least 1")
     page = min(max_page, MAX_FETCH)
+    guard = Guard(fetch, replace(limits, calls=limits.calls + limits.bytes // page), clock)
     if before is not None:
-        return _read_before(fetch, adapter_type, parse_offset(before), tail_bytes, page)
-    if cursor is not None:
-        at = Cursor.parse(cursor)
-        builder = TranscriptBuilder(adapter_type, at.state, shown_until=at.offset + at.shown,
-                                    resume_at=(at.offset, at.consumed) if at.resumes_line else None)
-        pager = _Pager(fetch, at.offset, page, at.offset if SKIP_PARTIAL in at.state else None)
-        _pump(pager, builder, CALL_BUDGET)
-        next_cursor = _finish(builder, pager, eof_flush, at.offset + at.shown)
-        return LogSlice(tuple(builder.entries), next_cursor, None, pager.at_eof,
-                        pager.fetched, at.offset)
-    return _read_tail(fetch, adapter_type, tail_bytes, page, size_hint, eof_flush)
+        floor = parse_offset(since, "since") if since is not None else 0
+        return _read_before(guard, adapter_type, parse_offset(before), tail_bytes, page, floor)
+    if cursor is None:
+        return _read_tail(guard, adapter_type, tail_bytes, page, size_hint or 0, eof_flush)
+    at = Cursor.parse(cursor)
+    builder = TranscriptBuilder(adapter_type, at.state, shown_until=at.offset + at.shown,
+                                resume_at=(at.offset, at.consumed) if at.resumes_line else None)
+    pager = _Pager(guard, at.offset, page, at.offset if SKIP_PARTIAL in at.state else None)
+    first = None
+    if jump:
+        # One window's worth first: if the log goes on past it, the reader is more
+        # than a window behind and jumps to the tail rather than stream the middle.
+        pager.page = min(page, tail_bytes + at.shown)
+        first = pager.next_page()
+        pager.page = page
+        if not pager.at_eof:
+            return _read_tail(guard, adapter_type, tail_bytes, page, pager.pos, eof_flush,
+                              skipped_from=at.offset)
+    _pump(pager, builder, CALL_BUDGET, lines=first)
+    next_cursor = _finish(builder, pager, eof_flush, at.offset + at.shown)
+    return _slice(builder, guard, next_cursor, None, pager.at_eof, at.offset)
 
 
-def _read_tail(fetch, adapter_type, tail_bytes, page, size_hint, eof_flush) -> LogSlice:
-    probed = 0
-    if size_hint is None or size_hint <= 0:
-        size_hint, probed = _probe_size(fetch, tail_bytes)
-    for attempt in range(2):
-        start = max(0, size_hint - tail_bytes)
-        builder = TranscriptBuilder(adapter_type)
-        pager = _Pager(fetch, max(0, start - 1), page, min_start=start)
-        _pump(pager, builder, tail_bytes + CALL_BUDGET)
-        if start == 0 or attempt or pager.line_start > start or pager.carry:
-            break
-        # Nothing at all after the hinted start: the hint overshot the log; measure it.
-        size_hint, extra = _probe_size(fetch, 1)
-        probed += pager.fetched + extra
-    next_cursor = _finish(builder, pager, eof_flush, start)
-    return LogSlice(tuple(builder.entries), next_cursor, str(start) if start else None,
-                    pager.at_eof, probed + pager.fetched, start)
+def _slice(builder: TranscriptBuilder, guard: Guard, cursor: str | None, earlier: str | None,
+           at_eof: bool, start: int, skipped: tuple[int, int] | None = None) -> LogSlice:
+    return LogSlice(tuple(builder.entries), cursor, earlier, at_eof, guard.bytes, start,
+                    tuple(builder.offsets), skipped, guard.calls)
 
 
-def _read_before(fetch, adapter_type, end: int, tail_bytes: int, page: int) -> LogSlice:
-    """Records starting in [end - tail_bytes, end), the last of them read to its end.
-    A stdout line left open at the window's end is shown as a fragment: the next
-    window (already on screen) starts with the rest."""
-    start = max(0, end - tail_bytes)
+def _read_tail(guard: Guard, adapter_type, tail_bytes: int, page: int, floor: int, eof_flush: bool,
+               skipped_from: int | None = None) -> LogSlice:
+    """The records starting in the last `tail_bytes`. The end is located only roughly
+    (to half a window: fewer probes), so the lines from a window before it are read to
+    the real end, and those that start in the last window are converted."""
+    lo, _ = find_end(guard, floor, max(_PROBE, tail_bytes // 2))
+    read_from = max(0, lo - tail_bytes)
+    pager = _Pager(guard, max(0, read_from - 1), page, min_start=read_from)
+    lines: list[tuple[int, str, int]] = []
+    while not pager.at_eof and pager.fetched < 2 * tail_bytes + CALL_BUDGET:
+        lines += pager.next_page()
+    start = max(read_from, pager.pos - tail_bytes)
     builder = TranscriptBuilder(adapter_type)
-    pager = _Pager(fetch, max(0, start - 1), page, min_start=start)
+    for line in lines:
+        if line[0] >= start:
+            builder.feed(*line)
+    next_cursor = _finish(builder, pager, eof_flush, start)
+    skipped = (skipped_from, start) if skipped_from is not None and start > skipped_from else None
+    return _slice(builder, guard, next_cursor, str(start) if start else None, pager.at_eof,
+                  start, skipped)
+
+
+def _read_before(guard: Guard, adapter_type, end: int, tail_bytes: int, page: int,
+                 floor: int = 0) -> LogSlice:
+    """Records starting in [end - tail_bytes, end) and not before `floor`, the last of
+    them read to its end. A stdout line left open at the window's end is shown as a
+    fragment: the next window (already on screen) starts with the rest."""
+    start = min(end, max(floor, end - tail_bytes))
+    builder = TranscriptBuilder(adapter_type)
+    pager = _Pager(guard, max(0, start - 1), page, min_start=start)
     if end > start:
         _pump(pager, builder, tail_bytes + CALL_BUDGET, stop_at=end)
         if pager.at_eof and pager.line_start < end:
@@ -225,5 +378,4 @@ def _read_before(fetch, adapter_type, end: int, tail_bytes: int, page: int) -> L
             if record:
                 builder.feed(*record)
     builder.flush()
-    return LogSlice(tuple(builder.entries), None, str(start) if start else None,
-                    pager.at_eof, pager.fetched, start)
+    return _slice(builder, guard, None, str(start) if start > floor else None, pager.at_eof, start)

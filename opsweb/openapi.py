@@ -93,7 +93,12 @@ SCHEMAS = {
             "properties": {"run": {"type": "object"}, "entries": {"type": "array"},
                            "text": TEXT, "cursor": TEXT,
                            "earlier": {"type": "string", "nullable": True},
-                           "atEof": {"type": "boolean"}, "finished": {"type": "boolean"}}},
+                           "atEof": {"type": "boolean"}, "finished": {"type": "boolean"},
+                           "skipped": {"type": "object", "nullable": True,
+                                       "description": "output a follow jumped over to reach the end",
+                                       "properties": {"from": {"type": "integer"},
+                                                      "to": {"type": "integer"},
+                                                      "bytes": {"type": "integer"}}}}},
     "Events": {"type": "object", "required": ["runId", "live", "events", "after"],
                "properties": {"runId": TEXT, "live": {"type": "boolean"},
                               "events": {"type": "array", "items": {"type": "object"}},
@@ -168,11 +173,18 @@ def document(prefix: str) -> dict:
             "parameters": [_path("runId"),
                            _query("cursor", "only what came after this cursor", CURSOR),
                            _query("before", "the window before an `earlier` offset", OFFSET),
-                           _query("format", "json (default) or text",
-                                  {"type": "string", "enum": ["json", "text"]})],
-            "responses": {"200": {"description": "The transcript", "content": {
-                "application/json": {"schema": _ref("Log")}, "text/plain": {"schema": TEXT}}},
-                **COMMON, **UPSTREAM}}},
+                           _query("since", "with before: no output before this offset (the"
+                                  " `skipped.from` of a jump)", OFFSET),
+                           _query("format", "json, the only format here (the whole transcript as"
+                                  " text is log.txt)", {"type": "string", "enum": ["json"]})],
+            "responses": {"200": _json("The transcript", _ref("Log")), **COMMON, **UPSTREAM}}},
+        "/runs/{runId}/log.txt": {"get": {
+            "operationId": "runLogText",
+            "summary": "The whole transcript as plain text, streamed page by page",
+            "parameters": [_path("runId")],
+            "responses": {"200": {"description": "The transcript",
+                                  "content": {"text/plain": {"schema": TEXT}}},
+                          **COMMON, **UPSTREAM}}},
         "/runs/{runId}/log.ndjson": {"get": {
             "operationId": "runLogNdjson", "summary": "The raw NDJSON log, streamed",
             "parameters": [_path("runId")],

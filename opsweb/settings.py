@@ -143,6 +143,10 @@ SETTINGS = (
             "how many reverse proxies in front of the standalone panel set X-Forwarded-For,"
             " -Proto, -Host, -Port (Werkzeug's ProxyFix); needs operator tokens",
             _whole(0, 10, "a whole number of proxy hops")),
+    Setting("OPSWEB_LOG_DOM_ENTRIES", None, 5000,
+            "entries a followed log keeps in the dialog (also at most ~1 MB of text); older"
+            " ones are dropped from the top and come back with \"Load earlier output\"",
+            _whole(10, 1_000_000, "a number of entries")),
     Setting("OPSWEB_LANGUAGE", None, "auto",
             "the panel's language: en, he, or auto (the browser's Accept-Language)"),
 )

@@ -116,6 +116,9 @@ class TranscriptBuilder:
         self.parser = parser_for(adapter_type, state)
         self._parse = self.parser.parse
         self.entries: list[Entry] = []
+        # offsets[i]: the byte offset of the record entries[i] began in, so that a page
+        # that dropped older entries can ask for the output before exactly that record
+        self.offsets: list[int] = []
         self._open = next((_DELTA_OF[c] for c in state if c in _DELTA_OF), None)
         self._resume = resume_at
         self._shown_until = shown_until
@@ -220,9 +223,13 @@ class TranscriptBuilder:
         if fields.get("delta"):
             if not self.entries and kind == self._open:
                 fields["continues"] = True
+            before = len(self.entries)
             append_entry(self.entries, e)
+            if len(self.entries) > before:
+                self.offsets.append(offset)
         else:
             self.entries.append(e)
+            self.offsets.append(offset)
 
     def _pair(self, fields: dict, kind: str) -> None:
         # Name a tool result after its call (when the call was in this read).

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, g, jsonify, render_template,
-                   request, stream_with_context, url_for)
-
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, make_response,
+                   render_template, request, stream_with_context, url_for)
 from markupsafe import Markup
 
-from opsweb import (audited, auth, csrf, embed, errors, grouping, headers, language, openapi,
-                    panel_update, reason, static_assets, timefmt, untrusted)
+from opsweb import (audited, auth, csrf, embed, errors, grouping, headers, language, memory,
+                    openapi, panel_update, reason, static_assets, timefmt, untrusted)
 from opsweb import platform_port as port
 from opsweb.agents import RecentFilters
 from opsweb.audit import AuditUnavailable
@@ -20,6 +19,8 @@ from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import STATUSES, Filters
 from opsweb.log_cursor import Cursor, parse_offset
 from opsweb.said import Said
+from opsweb.log_dom import log_dom_bounds
+from opsweb.runlog import RunLogs
 from opsweb.transcript import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
@@ -100,9 +101,9 @@ def _respond(template: str, payload: dict, status: int = 200, **context):
     return render_template(template, **context), status
 
 
-def _filtered_fleet():
+def _filtered_fleet(*other_params: str):
     try:
-        filters = Filters.from_args(_params(*FILTER_NAMES))
+        filters = Filters.from_args(_params(*FILTER_NAMES, *other_params))
     except ValueError as err:
         abort(400, str(err))
     fleet = _ops().fleet.read()
@@ -142,67 +143,96 @@ def agents():
 
 
 def page():
-    filters, fleet = _filtered_fleet()
+    run = request.args.get("run")
+    if run is not None:  # a deep link to a run's log: the page opens its dialog
+        port.check_uuid(run, "run")
+    filters, fleet = _filtered_fleet("run")
     context = _panel_context(filters, fleet)
-    return render_template("opsweb/operations.html", panel_html=Markup(panel_update.render(context).html),
-                           **context)
+    return render_template("opsweb/operations.html", open_run=run,
+                           panel_html=Markup(panel_update.render(context).html), **context)
 
 
 def run_log(run_id: str):
-    args = _params("cursor", "before", "format")
+    args = _params("cursor", "before", "since", "format")
     port.check_uuid(run_id, "run id")
-    fmt = args.get("format", "json" if _json_twin() else "html")
-    if fmt not in ("json", "text", "html"):
-        abort(400, "format must be json or text")
-    cursor, before = args.get("cursor"), args.get("before")
+    own = "json" if _json_twin() else "html"
+    if args.get("format", own) != own:
+        # One format per route: the whole transcript as text is log.txt.
+        abort(400, f"format must be {own} here (or left out); the whole transcript as text is "
+                   f"{url_for('opsweb_api.run_log_text', run_id=run_id)}")
+    cursor, before, since = args.get("cursor"), args.get("before"), args.get("since")
     try:  # a malformed cursor is refused before Paperclip is asked anything
         if cursor is not None:
             Cursor.parse(cursor)
         if before is not None:
             parse_offset(before)
+        if since is not None:
+            parse_offset(since, "since")
     except ValueError as err:
         abort(400, str(err))
+    if since is not None and before is None:
+        abort(400, "since goes with before: it bounds an earlier window")
     logs = _ops().logs
     info = logs.info(run_id)
     try:
-        part = logs.transcript(info, cursor=cursor, before=before)
+        part = logs.transcript(info, cursor=cursor, before=before, since=since)
     except ValueError as err:
         abort(400, str(err))
-    if fmt == "text":
-        return Response(transcript_text(part.entries), mimetype="text/plain")
     finished = not info.live and part.at_eof
     payload = {"run": info.to_json(), "entries": [e.to_json() for e in part.entries],
                "text": transcript_text(part.entries), "cursor": part.cursor,
-               "earlier": part.earlier, "atEof": part.at_eof, "finished": finished}
+               "earlier": part.earlier, "atEof": part.at_eof, "finished": finished,
+               "skipped": part.skipped and {"from": part.skipped[0], "to": part.skipped[1],
+                                            "bytes": part.skipped[1] - part.skipped[0]}}
+    opening = before is None and cursor is None
     if before is not None:
         template = "opsweb/log_earlier.html"
     elif cursor is not None:
         template = "opsweb/log_follow.html"
-    else:
+    elif request.headers.get("HX-Request"):
         template = "opsweb/log.html"
+    else:  # the log's URL opened on its own: a page of its own, not a bare fragment
+        template = "opsweb/log_page.html"
     # 286 tells htmx to stop polling: the run is over and its log read to the end.
     status = 286 if finished and cursor is not None and not _json_twin() else 200
-    return _respond(template, payload, status, info=info, part=part, finished=finished,
-                    follow_seconds=LOG_FOLLOW_SECONDS)
+    resp = make_response(_respond(
+        template, payload, status, info=info, part=part, finished=finished, since=since,
+        follow_seconds=LOG_FOLLOW_SECONDS, dom=log_dom_bounds(current_app.config),
+        csrf_token=csrf.csrf_token()))
+    if opening and request.headers.get("HX-Request") and not _json_twin():
+        # the address bar names the open dialog: reloading or sharing it opens it again
+        resp.headers["HX-Push-Url"] = url_for("opsweb_panel.page", run=run_id)
+    return resp
 
 
-def run_log_ndjson(run_id: str):
+def _download(run_id: str, pages_of, mimetype: str, filename: str):
+    """Stream a whole log, page by page; an upstream fault before the first page
+    still gets its status, a later one cuts the download short (and is logged)."""
     _params()
     port.check_uuid(run_id, "run id")
+    memory.return_big_blocks()
     logs = _ops().logs
-    logs.info(run_id)  # a clean 404 before the download starts
-    pages = logs.raw_pages(run_id)
-    first = next(pages)  # an upstream fault on the first page still gets its status
+    info = logs.info(run_id)  # a clean 404 before the download starts
+    pages = pages_of(logs, info)
+    first = next(pages, "")
 
     def rest():
         yield first
         try:
             yield from pages
         except port.PlatformError as err:  # too late for a status: cut the download short
-            current_app.logger.warning("NDJSON download of run %s cut short: %s", run_id,
+            current_app.logger.warning("download of run %s's log cut short: %s", run_id,
                                        err.message)
-    return Response(stream_with_context(rest()), mimetype="application/x-ndjson",
-                    headers={"Content-Disposition": f'attachment; filename="{run_id}.ndjson"'})
+    return Response(stream_with_context(rest()), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def run_log_ndjson(run_id: str):
+    return _download(run_id, RunLogs.raw_pages, "application/x-ndjson", f"{run_id}.ndjson")
+
+
+def run_log_text(run_id: str):
+    return _download(run_id, RunLogs.text_pages, "text/plain", f"{run_id}.txt")
 
 
 def run_events(run_id: str):
@@ -360,6 +390,7 @@ panel.add_url_rule("/", endpoint="page_slash", view_func=page)  # /operations/ a
 panel.add_url_rule("/login", view_func=auth.login, methods=["GET", "POST"])
 panel.add_url_rule("/logout", view_func=auth.logout, methods=["POST"])
 api.add_url_rule("/runs/<run_id>/log.ndjson", view_func=run_log_ndjson)
+api.add_url_rule("/runs/<run_id>/log.txt", view_func=run_log_text)
 api.add_url_rule("/audit", view_func=audit_log)
 api.add_url_rule("/openapi.json", view_func=openapi_document)
 

@@ -203,13 +203,28 @@ def test_silence_grows_with_the_clock_from_ok_to_suspicious_to_critical(papercli
     assert level()["level"] == "snoozed"
 
 
-def test_live_row_reports_the_log_size_so_far(paperclip):
+def test_the_size_hint_lags_like_paperclips_flushed_output_progress(paperclip):
+    """Paperclip writes lastOutputBytes/lastOutputSeq to the run row at most once a
+    minute and only when output arrives; logBytes stays null until the run finishes."""
     run = new_run(paperclip)
-    control(paperclip, "POST", f"/runs/{run['id']}/output", {"stream": "stderr", "chunk": "x\n"})
-    row = next(r for r in get(paperclip, f"/companies/{ACME}/live-runs").json()
-               if r["id"] == run["id"])
-    log = get(paperclip, f"/heartbeat-runs/{run['id']}/log").json()["content"]
-    assert row["lastOutputBytes"] == len(log.encode()) and row["lastOutputStream"] == "stderr"
+    rid = run["id"]
+
+    def row():
+        return next(r for r in get(paperclip, f"/companies/{ACME}/live-runs").json() if r["id"] == rid)
+
+    control(paperclip, "POST", f"/runs/{rid}/output", {"stream": "stderr", "chunk": "x\n"})
+    first = len(whole_log(paperclip, rid).encode())
+    assert (row()["lastOutputBytes"], row()["lastOutputStream"]) == (first, "stderr")
+    control(paperclip, "POST", f"/runs/{rid}/output", {"stream": "stdout", "chunk": "a burst\n" * 500})
+    assert row()["lastOutputBytes"] == first and row()["logBytes"] is None  # not a minute yet
+    control(paperclip, "POST", "/clock", {"advanceMs": 3_600_000})
+    assert row()["lastOutputBytes"] == first  # quiet: stale for ever
+    control(paperclip, "POST", f"/runs/{rid}/output", {"stream": "stdout", "chunk": "more\n"})
+    size = len(whole_log(paperclip, rid).encode())
+    assert row()["lastOutputBytes"] == size and row()["lastOutputSeq"] == 3  # new output after a minute
+    control(paperclip, "POST", f"/runs/{rid}/finish", {"status": "succeeded"})
+    final = get(paperclip, f"/heartbeat-runs/{rid}").json()
+    assert final["logBytes"] == final["lastOutputBytes"] == len(whole_log(paperclip, rid).encode())
 
 
 # ---- the log: byte pages ----------------------------------------------------------------
@@ -218,7 +233,8 @@ def test_log_pages_are_cut_at_byte_offsets_with_next_offset_absent_at_eof(paperc
     for i in range(20):
         control(paperclip, "POST", f"/runs/{run['id']}/output",
                 {"stream": "stdout", "chunk": f"שלום {i} <b>x</b>\n"})
-    size = get(paperclip, f"/heartbeat-runs/{run['id']}").json()["lastOutputBytes"]
+    control(paperclip, "POST", f"/runs/{run['id']}/finish", {"status": "succeeded"})
+    size = get(paperclip, f"/heartbeat-runs/{run['id']}").json()["logBytes"]
     offset, pages = 0, []
     while True:
         page = get(paperclip, f"/heartbeat-runs/{run['id']}/log",
@@ -460,12 +476,12 @@ def test_autoplay_finishes_runs_starts_queued_ones_and_wakes_agents():
 
 def test_autoplay_can_be_frozen_and_resumed(paperclip):
     rid = RUN_ROLES["processRunning"]
-    size = get(paperclip, f"/heartbeat-runs/{rid}").json()["lastOutputBytes"]
+    size = len(whole_log(paperclip, rid))
     control(paperclip, "POST", "/clock", {"advanceMs": 20_000})
-    assert get(paperclip, f"/heartbeat-runs/{rid}").json()["lastOutputBytes"] == size
+    assert len(whole_log(paperclip, rid)) == size
     assert control(paperclip, "POST", "/autoplay", {"on": True}) == {"autoplay": True}
     control(paperclip, "POST", "/clock", {"advanceMs": 20_000})
-    assert get(paperclip, f"/heartbeat-runs/{rid}").json()["lastOutputBytes"] > size
+    assert len(whole_log(paperclip, rid)) > size
 
 
 # ---- control API -----------------------------------------------------------------------------

@@ -49,14 +49,14 @@ def test_the_openapi_document_names_every_json_twin(api):
                   headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert doc["servers"] == [{"url": "/api/operations"}]
     assert set(doc["paths"]) == {
-        "/agents", "/runs/{runId}/log", "/runs/{runId}/log.ndjson", "/runs/{runId}/events",
+        "/agents", "/runs/{runId}/log", "/runs/{runId}/log.ndjson", "/runs/{runId}/log.txt", "/runs/{runId}/events",
         "/runs/{runId}/cancel", "/agents/{agentId}/reset-session", "/audit",
         "/agents/{agentId}/pause", "/agents/{agentId}/resume", "/agents/{agentId}",
         "/recent", "/attention"}
     names = {p["name"] for p in doc["paths"]["/agents"]["get"]["parameters"]}
     assert names == {"company", "agent", "status", "silent"}
     log = {p["name"] for p in doc["paths"]["/runs/{runId}/log"]["get"]["parameters"]}
-    assert log == {"runId", "cursor", "before", "format"}
+    assert log == {"runId", "cursor", "before", "since", "format"}
     assert api.get("/api/operations/openapi.json").status_code == 401  # an operator's only
 
 
@@ -69,7 +69,7 @@ def test_fuzzing_every_json_twin_finds_no_server_error(demo, api, capsys):
     statuses: dict[int, int] = {}
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 13
     for operation in operations:
         for mode, examples in EXAMPLES.items():
             if mode is GenerationMode.NEGATIVE and not _has_inputs(operation):

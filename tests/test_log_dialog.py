@@ -48,10 +48,11 @@ def test_claude_output_reads_as_a_transcript(demo, panel):
 def test_agent_output_is_always_escaped(demo, panel):
     run = new_run(demo)
     say(demo, run, "tick <script>alert(1)</script> <img src=x onerror=alert(2)>\n")
-    resp = panel.get(f"/operations/runs/{run}/log")
-    soup = BeautifulSoup(resp.text, "html.parser")
-    assert not soup.find("script") and not soup.find("img")
-    assert "<script>alert(1)</script>" in soup.select_one(".ow-entry-stdout").get_text()
+    for headers in ({"HX-Request": "true"}, {}):  # the dialog's fragment, the page of its own
+        soup = BeautifulSoup(panel.get(f"/operations/runs/{run}/log", headers=headers).text,
+                             "html.parser")
+        assert not soup.find("img") and all(s.get("src") for s in soup.find_all("script"))
+        assert "<script>alert(1)</script>" in soup.select_one(".ow-entry-stdout").get_text()
     body = panel.get(f"/api/operations/runs/{run}/log").json()
     assert "<script>alert(1)</script>" in body["text"]
 
@@ -110,7 +111,7 @@ def test_json_twin_gives_entries_text_and_cursor(demo, panel):
     say(demo, run, "beta\n")
     more = panel.get(f"/api/operations/runs/{run}/log", params={"cursor": body["cursor"]}).json()
     assert [e["text"] for e in more["entries"]] == ["beta"]
-    text = panel.get(f"/api/operations/runs/{run}/log", params={"format": "text"})
+    text = panel.get(f"/api/operations/runs/{run}/log.txt")
     assert text.headers["Content-Type"].startswith("text/plain") and "alpha" in text.text
 
 

@@ -88,12 +88,25 @@ def start(run: Run, agent: Agent, t: float, new_id: Callable[[], str], pid: int,
         "commandArgs": agent.adapter_config.get("args", [])})
 
 
+OUTPUT_PROGRESS_FLUSH_SECONDS = 60.0  # ACTIVE_RUN_OUTPUT_PROGRESS_FLUSH_INTERVAL_MS
+
+
+def flush_progress(run: Run, t: float, force: bool = False) -> None:
+    """Output arrived at t: the run row learns the log's size and seq only if a
+    minute has passed since it last did (or when the run ends), so while a run lives
+    lastOutputBytes is a lagging lower bound, stale for ever once the run goes quiet."""
+    if force or run.flushed_at is None or t - run.flushed_at >= OUTPUT_PROGRESS_FLUSH_SECONDS:
+        if run.log_started:
+            run.flushed_bytes, run.flushed_seq, run.flushed_at = len(run.log), run.seq, t
+
+
 def emit(run: Run, t: float, stream: str, chunk: str, tool: str | None = None,
          snippet: str | None = None) -> None:
     chunk = compact_chunk(chunk)
     run.seq += 1
     run.log += envelope(t, stream, chunk, run.seq)
     run.last_output_at, run.last_output_stream, run.updated_at = t, stream, t
+    flush_progress(run, t)
     run.status_message, run.status_updated_at, run.last_event_at = "Receiving agent output", t, t
     run.current_tool = tool
     if snippet:
@@ -128,6 +141,7 @@ def finish(run: Run, agent: Agent, t: float, status: str, exit_code: int | None,
         run.error, run.error_code = "Run timed out", "timeout"
     elif status == "interrupted":
         run.error, run.error_code = "Process lost: the server restarted mid-run", "process_lost"
+    flush_progress(run, t, force=True)
     # the store finalizes the log (size + sha) only on a normal exit
     run.log_bytes_final = len(run.log)
     run.log_sha256 = hashlib.sha256(run.log).hexdigest()
@@ -158,6 +172,7 @@ def cancel(run: Run, agent: Agent, t: float, next_id: NextId, by_pause: bool = F
         result["executionRecovery"] = {"kind": "bootstrap", "providerWorkStarted": False}
         result["startupCancellation"] = {"requestedAt": iso(t), "beforeNativeSelection": False}
     run.result = result
+    flush_progress(run, t, force=True)
     # a cancelled run keeps logBytes null even though its log stays readable (LIVE)
     add_event(run, next_id, t, "lifecycle", "run cancelled", "warn")
     if was_running:

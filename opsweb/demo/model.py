@@ -134,6 +134,11 @@ class Run:
     log_bytes_final: int | None = None
     log_sha256: str | None = None
     seq: int = 0
+    # lastOutputBytes/lastOutputSeq as Paperclip's run row holds them: written at most
+    # once a minute and only when output arrives (heartbeat.ts flushOutputProgress)
+    flushed_bytes: int | None = None
+    flushed_seq: int = 0
+    flushed_at: float | None = None
     last_output_at: float | None = None
     last_output_stream: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)

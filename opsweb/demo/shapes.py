@@ -38,7 +38,7 @@ def output_silence(r: Run, now: float) -> dict:
     else:
         level = "ok"
     return {
-        "lastOutputAt": iso(r.last_output_at), "lastOutputSeq": r.seq,
+        "lastOutputAt": iso(r.last_output_at), "lastOutputSeq": r.flushed_seq,
         "lastOutputStream": r.last_output_stream, "silenceStartedAt": iso(started),
         "silenceAgeMs": age, "level": level, "suspicionThresholdMs": SUSPICION_MS,
         "criticalThresholdMs": CRITICAL_MS, "snoozedUntil": iso(r.snoozed_until),
@@ -96,8 +96,8 @@ def run_row(r: Run, adapter_type: str) -> dict:
         "executionStage": "dispatching" if started else None,
         "processPid": r.process_pid, "processGroupId": r.process_pid,
         "processStartedAt": iso(r.process_started_at), "lastOutputAt": iso(r.last_output_at),
-        "lastOutputSeq": r.seq, "lastOutputStream": r.last_output_stream,
-        "lastOutputBytes": len(r.log) if r.log_started else None, "retryOfRunId": None,
+        "lastOutputSeq": r.flushed_seq, "lastOutputStream": r.last_output_stream,
+        "lastOutputBytes": r.flushed_bytes, "retryOfRunId": None,
         "processLossRetryCount": 0, "scheduledRetryAt": None, "scheduledRetryAttempt": 0,
         "scheduledRetryReason": None, "issueCommentStatus": "not_applicable",
         "issueCommentSatisfiedByCommentId": None, "issueCommentRetryQueuedAt": None,
@@ -132,8 +132,8 @@ def live_row(r: Run, a: Agent, now: float) -> dict:
         "finishedAt": iso(r.finished_at), "createdAt": iso(r.created_at), "agentId": r.agent_id,
         "agentName": a.name, "adapterType": a.adapter_type, "logBytes": r.log_bytes_final,
         **_liveness(r), "nextAction": None, "lastOutputAt": iso(r.last_output_at),
-        "lastOutputSeq": r.seq, "lastOutputStream": r.last_output_stream,
-        "lastOutputBytes": len(r.log) if r.log_started else None,
+        "lastOutputSeq": r.flushed_seq, "lastOutputStream": r.last_output_stream,
+        "lastOutputBytes": r.flushed_bytes,
         "processStartedAt": iso(r.process_started_at), "issueId": r.issue_id,
     }
     row.update(_decorations(r))

@@ -40,6 +40,7 @@ class WorldControls:
             run.log += data
             run.seq += count
             run.last_output_at, run.last_output_stream, run.updated_at = t, "stdout", t
+            lifecycle.flush_progress(run, t)
             return {"seq": run.seq, "bytes": len(run.log), "appended": len(data)}
 
     def append_raw(self, rid: str, data: bytes) -> dict:
@@ -50,6 +51,7 @@ class WorldControls:
             run.log += data
             run.seq += data.count(b"\n")
             run.last_output_at, run.last_output_stream, run.updated_at = t, "stdout", t
+            lifecycle.flush_progress(run, t)
             return {"seq": run.seq, "bytes": len(run.log), "appended": len(data)}
 
     def finish_run(self, rid: str, status: str, exit_code: int | None = None) -> dict:

@@ -1,0 +1,70 @@
+"""Issue 16 against the REAL Paperclip: a process agent prints several MB in a burst and
+then sleeps, so Paperclip's lastOutputBytes stays at what it flushed with the first
+chunk. opsweb's dialog still opens at the real end, in one small answer."""
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+
+import pytest
+from bs4 import BeautifulSoup
+
+from opsweb.log_cursor import Cursor
+
+from .seed import SeedError, wait_status
+
+pytestmark = pytest.mark.contract
+
+LINES = 60_000
+LAST = "LAST LINE OF THE BURST"
+# ~5 MB of stdout in well under a second, then quiet for ten minutes
+BURST_SCRIPT = (f"seq -f 'burst line %06g <b>padding</b> ................................' 1 {LINES}; "
+                f"echo '{LAST}'; sleep 600")
+
+
+def log_size(api, run_id: str) -> int:
+    """The log's real size: the end of its pages (a page with no nextOffset)."""
+    offset = 0
+    for _ in range(64):
+        page = api.http.get(f"{api.base}/api/heartbeat-runs/{run_id}/log",
+                            params={"offset": offset, "limitBytes": 1048576}, timeout=30).json()
+        if "nextOffset" not in page:
+            return offset + len(page["content"].encode())
+        offset = page["nextOffset"]
+    raise AssertionError("the log did not end within 64 MiB")
+
+
+@pytest.fixture
+def burst_run(seeded, paperclip_api):
+    company = paperclip_api.create_company(f"Contract Burst {secrets.token_hex(3)}")
+    agent = paperclip_api.create_process_agent(company["id"], "Burst Bot", BURST_SCRIPT)
+    run = paperclip_api.wake(agent["id"], "contract: burst then quiet",
+                             idempotency_key=f"burst-{uuid.uuid4()}")
+    wait_status(paperclip_api, run["id"], {"running"}, 60)
+    deadline = time.monotonic() + 60
+    while LAST not in paperclip_api.log_text(run["id"])[-4000:]:
+        if time.monotonic() > deadline:
+            raise SeedError(f"run {run['id']} did not print its burst within 60 s")
+        time.sleep(0.5)
+    yield company["id"], run["id"]
+    if paperclip_api.run(run["id"])["status"] in ("queued", "running"):
+        paperclip_api.post(f"/heartbeat-runs/{run['id']}/cancel")
+
+
+def test_a_burst_then_quiet_run_opens_at_its_real_end(burst_run, paperclip_api, panel_for):
+    company_id, run_id = burst_run
+    size = log_size(paperclip_api, run_id)
+    row = paperclip_api.run(run_id)
+    print(f"\nreal Paperclip: log {size:,} bytes, lastOutputBytes {row['lastOutputBytes']},"
+          f" lastOutputSeq {row['lastOutputSeq']}, logBytes {row['logBytes']}")
+    assert size > 3_000_000 and row["logBytes"] is None
+    assert (row["lastOutputBytes"] or 0) < size  # the lag this is about
+    panel = panel_for(paperclip_api.base, OPSWEB_COMPANIES=(company_id,))
+    resp = panel.get(f"/operations/runs/{run_id}/log", headers={"HX-Request": "true"})
+    assert resp.status_code == 200 and len(resp.content) < 1_000_000
+    shown = [e.get_text(" ", strip=True) for e in BeautifulSoup(resp.text, "html.parser").select(".ow-entry")]
+    assert shown[-1] == LAST
+    twin = panel.get(f"/api/operations/runs/{run_id}/log").json()
+    assert Cursor.parse(twin["cursor"]).offset == size  # the first cursor is at the end
+    assert twin["entries"][-1]["text"] == LAST and twin["earlier"]
