@@ -49,7 +49,7 @@ def test_every_readme_curl_example_answers_on_the_demo(panel, tools, tmp_path):
             values[name] = bash(f"{name}={line[len(name) + 1:]}\nprintf %s \"${name}\"",
                                 {**env, **values}, tmp_path)
             assert values[name] and values[name] != "null", (line, values[name])
-    assert set(values) == {"CID", "RUN", "AGENT", "C", "E"}
+    assert set(values) == {"CID", "RUN", "AGENT", "C", "E", "F", "T"}
 
     curls = [line for line in lines if line.startswith("curl ")]
     assert len(curls) >= 10
@@ -58,6 +58,6 @@ def test_every_readme_curl_example_answers_on_the_demo(panel, tools, tmp_path):
         body, _, trailer = out.rpartition(MARK)
         status, size = (int(v) for v in trailer.split())
         assert 200 <= status < 300 and size > 0, (line, status, body[:300])
-        if "/agents" in line and "reset-session" not in line:
+        if re.search(r"/api/operations/agents[\s?\"]", line + " "):  # the fleet, not one agent
             assert json.loads(body)["runs"], line  # the filter example too
     assert any(f.stat().st_size for f in tmp_path.iterdir())  # the -OJ download
