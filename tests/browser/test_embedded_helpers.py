@@ -38,7 +38,7 @@ def test_the_helpers_load_the_live_panel_under_the_hosts_prefix(host_with, watch
     page = watched.page
     page.goto(host_with(lambda: "alice") + "/admin")
     expect(page.locator("#ow-agents tr.ow-row")).to_have_count(9)
-    assert page.locator("#ow-agents").get_attribute("hx-get") == "/admin/ops/agents"
+    assert page.locator("#ow-poll").get_attribute("hx-get") == "/admin/ops/agents"
     assert watched.problems == []
 
 
