@@ -150,7 +150,8 @@ def agent_action(platform: port.Platform, action: str, agent_id: str) -> Outcome
     if worked:
         return Outcome(action, agent_id, "done", message, **ids)
     return Outcome(action, agent_id, "unknown",
-                   f"Paperclip answered but the agent is {status}; look at it again.", **ids)
+                   Said("Paperclip answered but the agent is %(status)s; look at it again.",
+                        status=Said(str(status))), **ids)
 
 
 def _str(value) -> str | None:

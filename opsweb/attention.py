@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from opsweb import timefmt
+from opsweb import language, timefmt
 from opsweb.history import CompanyHistory, FinishedRun
+from opsweb.said import Said
 
 KINDS = ("failure_loop", "empty_runs", "agent_error", "paused", "over_cap")
 LOOP_OUTCOMES = ("failed", "timed_out")
@@ -76,25 +77,29 @@ def empty_burn(runs: list[FinishedRun], t: Thresholds) -> dict | None:
             "costPerRunUsd": round(cost_per_run, 4) if cost_per_run is not None else None}
 
 
-def _burn_detail(burn: dict, count: int) -> str:
-    parts = [f"{count} short runs with little output"]
+def _burn_detail(burn: dict, count: int) -> Said:
+    text = Said("%(count)s short runs with little output", count=count)
     if burn["runsPerHour"] is not None:
-        parts.append(f"{burn['runsPerHour']:g} runs/h")
+        text = _also(text, Said("%(rate)s runs/h", rate=format(burn["runsPerHour"], "g")))
     if burn["costPerHourUsd"] is not None:
-        parts.append(f"${burn['costPerHourUsd']:,.2f}/h")
-    return " · ".join(parts)
+        text = _also(text, Said("%(cost)s/h", cost="$" + format(burn["costPerHourUsd"], ",.2f")))
+    return text
 
 
-def _paused_detail(agent: dict, pauses: dict[str, dict], now: datetime) -> str:
+def _also(text: Said, more: Said) -> Said:
+    return Said("%(text)s · %(more)s", text=text, more=more)
+
+
+def _paused_detail(agent: dict, pauses: dict[str, dict], now: datetime) -> Said:
     """By whom and why when opsweb paused it (the audit trail), else Paperclip's reason."""
     by = pauses.get(str(agent.get("id"))) or {}
-    text = f"paused {timefmt.ago(agent.get('pausedAt'), now)}"
+    text = Said("paused %(ago)s", ago=timefmt.Ago(agent.get("pausedAt"), now))
     if by.get("operator"):
-        text += f" by {by['operator']}"
+        text = Said("%(text)s by %(operator)s", text=text, operator=by["operator"])
     elif agent.get("pauseReason"):
-        text += f" ({agent['pauseReason']})"
+        text = Said("%(text)s (%(reason)s)", text=text, reason=agent["pauseReason"])
     if by.get("reason"):
-        text += f": {by['reason']}"
+        text = Said("%(text)s: %(reason)s", text=text, reason=by["reason"])
     return text
 
 
@@ -114,13 +119,14 @@ def company_items(history: CompanyHistory, t: Thresholds, pauses: dict[str, dict
                               since=agent.get("pausedAt"), action="resume", **base))
             continue  # a held agent's history is why it was paused, not news
         if status == "error":
-            items.append(Item("agent_error", detail=agent.get("errorReason") or "status error",
+            items.append(Item("agent_error", detail=agent.get("errorReason") or Said("status error"),
                               **base))
         loop = failure_loop(runs, t.loop_runs)
         if loop:
             count, oldest = loop
             items.append(Item("failure_loop", count=count, since=oldest.finished_at,
-                              detail=runs[0].error or f"{runs[0].outcome} without an error",
+                              detail=runs[0].error or Said("%(outcome)s without an error",
+                                                                outcome=language.said_label(runs[0].outcome)),
                               action="pause", **base,
                               extra={"errorCode": runs[0].error_code}))
             continue

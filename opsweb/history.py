@@ -16,6 +16,7 @@ from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.clock import Clock
 from opsweb.coalesce import Coalescer
+from opsweb.said import Said
 
 OUTCOMES = ("succeeded", "failed", "cancelled", "timed_out", "interrupted")
 # the newest runs read per company: enough for the recent list and for loop detection
@@ -137,8 +138,9 @@ class HistoryReader:
             try:
                 history.companies.append(futures[company["id"]].result(timeout=remaining))
             except cf.TimeoutError:
-                history.errors.append(_error(company, "Paperclip did not answer for this"
-                                                      f" company in {self.deadline:g} s"))
+                history.errors.append(_error(company, Said(
+                    "Paperclip did not answer for this company in %(seconds)s s",
+                    seconds=format(self.deadline, "g"))))
             except port.PlatformError as err:
                 history.errors.append(_error(company, err.message))
         return history

@@ -47,7 +47,27 @@ LABELS = {
     "thinking": N_("thinking"), "user": N_("user"), "stderr": N_("stderr"),
     "system": N_("system"), "unparsed": N_("unparsed"), "tool_call": N_("tool call"),
     "tool_result": N_("tool result"),
+    # an agent's status, and what needs attention
+    "active": N_("active"), "idle": N_("idle"), "paused": N_("paused"), "error": N_("error"),
+    "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
+    "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
+    "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
 }
+
+
+def NP_(context: str, msgid: str) -> str:
+    """N_ with a context, for a word that translates differently there."""
+    return msgid
+
+
+# Where an agent's status needs another word than a run's: in Hebrew an agent (סוכן) is
+# masculine and a run (ריצה) feminine.
+AGENT_LABELS = {"running": NP_("agent", "running")}
+
+
+def said_label(value: str) -> said.Said:
+    """`label` for a sentence built in Python: the English word, shown translated."""
+    return said.Said(LABELS.get(value, value.replace("_", " ")))
 
 
 def check_setting(value: str) -> str:
@@ -110,15 +130,17 @@ def translate(msgid: str) -> str | None:
     return DOMAIN.get_translations().ugettext(msgid)
 
 
-def gettext(msgid: str) -> str:
-    translation = translate(msgid)
-    return msgid if translation is None else translation
+gettext = said.gettext  # the request's language, through the translator installed above
 
 
-def label(value: str | None) -> str:
-    """A status, level, outcome or kind as a word in the page's language."""
+def label(value: str | None, of: str = "run") -> str:
+    """A status, level, outcome or kind as a word in the page's language; `of="agent"`
+    for an agent's status."""
     if value is None:
         return ""
+    if of == "agent" and value in AGENT_LABELS:
+        word = AGENT_LABELS[value]
+        return word if code() == "en" else DOMAIN.get_translations().upgettext(of, word)
     return gettext(LABELS.get(value, value.replace("_", " ")))
 
 
@@ -128,10 +150,10 @@ def code() -> str:
 
 
 @pass_context
-def label_filter(_context, value: str | None) -> str:
+def label_filter(_context, value: str | None, of: str = "run") -> str:
     """`label` for templates. Taking the context keeps Jinja from computing
     `{{ "ok" | ow_label }}` once at compile time, in whichever language came first."""
-    return label(value)
+    return label(value, of)
 
 
 def page_attributes() -> dict:

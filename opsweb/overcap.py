@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from opsweb import platform_port as port
 from opsweb import timefmt
+from opsweb.said import Said
 
 LIVE_RUNS_CAP = 50  # live-runs' `limit` maximum (paperclip-api.md §1)
 HISTORY_SCAN = 1000  # heartbeat-runs' `limit` maximum; it has no offset
@@ -70,13 +71,17 @@ def note(company: dict, runs: list[dict]) -> dict | None:
     added = sum(1 for r in runs if isinstance(r, dict) and r.get(FROM_HISTORY))
     error = getattr(runs, "error", None)
     if error:
-        detail = (f"Paperclip returned its maximum of {LIVE_RUNS_CAP} live runs; older ones"
-                  f" may be missing (heartbeat-runs could not be read: {error})")
+        detail = Said("Paperclip returned its maximum of %(cap)s live runs; older ones may be"
+                      " missing (heartbeat-runs could not be read: %(problem)s)",
+                      cap=LIVE_RUNS_CAP, problem=error)
+    elif added == 1:
+        detail = Said("Paperclip returns at most %(cap)s live runs; 1 older running or queued"
+                      " run added from heartbeat-runs", cap=LIVE_RUNS_CAP)
     elif added:
-        detail = (f"Paperclip returns at most {LIVE_RUNS_CAP} live runs; {added} older"
-                  f" running or queued run{'s' if added != 1 else ''} added from heartbeat-runs")
+        detail = Said("Paperclip returns at most %(cap)s live runs; %(added)s older running or"
+                      " queued runs added from heartbeat-runs", cap=LIVE_RUNS_CAP, added=added)
     else:
-        detail = (f"Paperclip returned its maximum of {LIVE_RUNS_CAP} live runs; heartbeat-runs"
-                  " shows no older live run")
+        detail = Said("Paperclip returned its maximum of %(cap)s live runs; heartbeat-runs"
+                      " shows no older live run", cap=LIVE_RUNS_CAP)
     return {"companyId": company["id"], "companyName": company["name"],
             "liveRuns": len(runs), "addedFromHistory": added, "detail": detail}

@@ -32,6 +32,12 @@ def use_translator(translate: Callable[[str], str | None]) -> None:
     _translator = translate
 
 
+def gettext(msgid: str) -> str:
+    """`msgid` in the request's language (as written when that is English)."""
+    translation = _translator(msgid)
+    return msgid if translation is None else translation
+
+
 class Said(str):
     msgid: str
     params: dict

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from opsweb import said
+
 Gettext = Callable[[str], str]
 
 
@@ -47,6 +49,19 @@ def ago(value: str | None, now: datetime | None = None, gettext: Gettext = _engl
     now = now or datetime.now(timezone.utc)
     elapsed = duration(max(0.0, (now - then).total_seconds()), gettext)
     return gettext("%(duration)s ago") % {"duration": elapsed}
+
+
+class Ago(said.Said):
+    """`ago` inside a sentence built in Python (a Said): English as a str, in the page's
+    language where the sentence is shown."""
+
+    def __new__(cls, value: str | None, now: datetime | None = None) -> "Ago":
+        self = str.__new__(cls, ago(value, now))
+        self.msgid, self.params, self.value, self.now = str(self), {}, value, now
+        return self
+
+    def translated(self) -> str:
+        return ago(self.value, self.now, said.gettext)
 
 
 def exact_time(value: str | None, label: str = "", gettext: Gettext = _english) -> str:

@@ -321,7 +321,7 @@ def _guard_post() -> str | None:
     try:
         return reason.parse(body.get("reason"))
     except ValueError as err:
-        abort(400, str(err))
+        abort(400, err.args[0])  # the Said itself: str() would drop its translation
 
 
 def agent_card(agent_id: str):

@@ -186,8 +186,10 @@ def test_bidi_overrides_are_stripped_from_names_messages_and_events(hostile, pan
         assert "\u202e" not in text and "\\u202e" not in text, path
     soup = panel.soup("/operations/agents")
     assert "elif.exe" in soup.select_one("tr.ow-row").get_text()
-    confirm = soup.select_one("button.ow-btn-danger")["hx-confirm"]
-    assert confirm.startswith("Stop Bobelif.exe")
+    for button in soup.select("tr.ow-row button.ow-btn-danger"):  # Stop and Pause
+        prompt = button["hx-prompt"]  # the confirmation names the agent, stripped
+        assert "Bobelif.exe" in prompt and "\u202e" not in prompt, prompt
+    assert soup.select_one("button.ow-act-stop")["hx-prompt"].startswith("Stop Bobelif.exe")
 
 
 # -- 4: slow issue lookups ---------------------------------------------------------------

@@ -4,6 +4,7 @@ callable; the page is lang="he" dir="rtl" and reads in Hebrew, while the JSON tw
 stay English; agent content is isolated (dir="auto", <bdi>) in either language."""
 import json
 import random
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -19,6 +20,7 @@ CLAUDE_AGENT = "a9e00011-0000-4000-8000-000000000011"
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 HEBREW = {"Accept-Language": "he-IL,he;q=0.9,en;q=0.5"}
 MIXED = "תקלה: קובץ config.yaml חסר."
+REASON = "סיבה (לא חובה, נשמרת ביומן הביקורת):"  # what every action's prompt asks last
 
 
 def soup_of(panel, path, headers=None, expect=200):
@@ -53,21 +55,31 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
     assert [text(th) for th in agents.select("thead th")][:6] == [
         "חברה", "סוכן", "מצב", "משימה", "זמן ריצה", "שקט בפלט"]
     row = agents.select_one("tr.ow-row-running")
-    assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "אפס סשן"]
+    assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "השהה", "סוכן"]
     assert text(row.select_one(".ow-status")) == "פעילה"
     assert text(agents.select_one(".ow-legend")).startswith("שקט בפלט: תקין נראה פלט לאחרונה")
-    assert text(agents.select_one(".ow-recent-empty")) == "עוד לא בוצעו עצירה או איפוס."
+    assert text(agents.select_one(".ow-recent-empty")) == "עוד לא בוצעה אף פעולה."
     assert page.select_one("dialog#ow-log-dialog")["aria-label"] == "יומן ריצה"
 
 
-def test_the_confirms_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
+def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
     row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
     agent = row.select_one(".ow-agent bdi").get_text()
-    stop, reset = row.select(".ow-actions button")[1:]
-    assert stop["aria-label"] == f"עצור את הריצה של {FSI}{agent}{PDI}"
-    assert stop["hx-confirm"] == (f"לעצור את הריצה של {FSI}{agent}{PDI} (פעילה)?"
-                                  " Paperclip יבטל אותה בצורה מסודרת.")
-    assert reset["hx-confirm"].startswith(f"לאפס את הסשן של {FSI}{agent}{PDI}?")
+    name = f"{FSI}{agent}{PDI}"
+    stop, pause = row.select_one(".ow-act-stop"), row.select_one(".ow-act-pause")
+    assert not row.select("[hx-confirm]")  # each action's prompt is its confirmation
+    assert stop["aria-label"] == f"עצור את הריצה של {name}"
+    assert stop["hx-prompt"] == (f"לעצור את הריצה של {name} (פעילה)?"
+                                 f" Paperclip יבטל אותה בצורה מסודרת. {REASON}")
+    assert pause["aria-label"] == f"השהה את {name}"
+    assert pause["hx-prompt"].startswith(f"להשהות את {name}? Paperclip יבטל את הריצות")
+    assert pause["hx-prompt"].endswith(REASON)
+    assert row.select_one(".ow-actions button[aria-haspopup]:last-of-type")["aria-label"] == \
+        f"הסוכן {name}"
+    card = soup_of(panel, f"/operations/agents/{row['data-agent-id']}", HEBREW)
+    reset = card.select_one(".ow-act-reset")
+    assert text(reset) == "אפס סשן סוכן"
+    assert reset["hx-prompt"].startswith(f"לאפס את הסשן של {name} (בכל המשימות שלו)?")
 
 
 def test_durations_read_in_hebrew(demo, panel):
@@ -195,6 +207,84 @@ def test_an_error_fragment_carries_the_language_and_reads_in_its_own_direction(d
     assert root.select_one("p")["dir"] == "auto"  # Paperclip's English words stay LTR
 
 
+# ---- agents: the card, the attention strip, recently finished runs -------------------
+
+def post_as_browser(panel, path, headers=HEBREW, **form):
+    """What the page's prompt sends: the reason as a form field."""
+    return panel.http.post(panel.url + path, data=form, timeout=30, headers={
+        "HX-Request": "true", "X-CSRF-Token": panel.csrf_token(), "Origin": panel.url, **headers})
+
+
+def test_the_agent_card_reads_in_hebrew_and_pause_answers_in_hebrew(demo, panel):
+    card = soup_of(panel, f"/operations/agents/{SHELL_AGENT}", HEBREW).select_one(".ow-agent-card")
+    assert (card["lang"], card["dir"]) == ("he", "rtl")
+    assert card.select_one("#ow-log-title bdi")  # the name in its own direction
+    assert text(card.select_one(".ow-agent-status")) != "running"
+    assert [text(h) for h in card.select("h3")] == ["ריצות פעילות", "ריצות אחרונות"]
+    assert [text(dt) for dt in card.select(".ow-facts dt")] == ["השכמות", "החודש"]
+    assert [text(b) for b in card.select(".ow-card-actions button")] == ["השהה", "אפס סשן סוכן"]
+    pause = card.select_one(".ow-act-pause")
+    resp = post_as_browser(panel, pause["hx-post"], reason="לולאה על נעילת הפריסה")
+    assert resp.status_code == 200
+    outcome = BeautifulSoup(resp.text, "html.parser").select_one(".ow-outcome")
+    assert text(outcome).startswith("הסוכן הושהה: Paperclip ביטל את הריצות הפעילות שלו")
+    twin = panel.get(f"/api/operations/agents/{SHELL_AGENT}", headers=HEBREW).json()
+    assert twin["status"] == "paused"  # the twin: Paperclip's own words
+    card = soup_of(panel, f"/operations/agents/{SHELL_AGENT}", HEBREW)
+    assert text(card.select_one(".ow-agent-status")) == "מושהה"
+    assert text(card.select_one(".ow-card-actions button")) == "המשך"
+    again = panel.post_json(f"/api/operations/agents/{SHELL_AGENT}/resume", {})
+    assert again.json()["message"] == "Agent resumed: its timer wakes it again."
+
+
+def test_a_refused_reason_is_said_in_hebrew_and_in_english_in_the_twin(demo, panel):
+    path = f"/operations/agents/{SHELL_AGENT}/pause"
+    resp = post_as_browser(panel, path, reason="<b>stop</b>")
+    assert resp.status_code == 400
+    assert text(BeautifulSoup(resp.text, "html.parser").select_one(".ow-failure p")) == (
+        "הסיבה חייבת להיות טקסט פשוט, בלי תגיות (400)")
+    twin = panel.post_json("/api" + path, {"reason": "x" * 301})
+    assert twin.json()["error"] == "reason is too long (301 characters; at most 300)"
+
+
+def unisolated(sentence: str) -> str:
+    return sentence.replace(FSI, "").replace(PDI, "")
+
+
+def test_the_attention_strip_reads_in_hebrew_and_its_twin_stays_english(demo, panel):
+    strip = soup_of(panel, "/operations/attention", HEBREW).select_one("#ow-attention")
+    assert (strip["lang"], strip["dir"]) == ("he", "rtl")
+    assert text(strip.select_one("#ow-attention-title")).startswith("דורש תשומת לב")
+    items = {li["data-kind"]: li for li in strip.select("li.ow-attention-item")}
+    assert {k: text(li.select_one(".ow-kind")) for k, li in items.items()} == {
+        "failure_loop": "לולאת כישלונות", "empty_runs": "ריצות ריקות",
+        "agent_error": "שגיאת סוכן", "paused": "מושהה"}
+    assert "כישלונות ברצף, הראשון לפני" in text(items["failure_loop"])
+    burn = text(items["empty_runs"].select_one(".ow-attention-detail"))
+    assert burn.count(FSI) == burn.count(PDI) > 0  # each quoted part isolated
+    assert unisolated(burn) == "5 ריצות קצרות עם מעט פלט · 120 ריצות לשעה · $34.80 לשעה"
+    paused = unisolated(text(items["paused"].select_one(".ow-attention-detail")))
+    assert re.fullmatch(r"הושהה לפני \S.* \(manual\)", paused), paused
+    assert [text(b) for b in items["paused"].select("button")] == ["סוכן", "המשך"]
+    assert items["failure_loop"].select_one(".ow-attention-who bdi")
+    twin = {i["kind"]: i for i in panel.get("/api/operations/attention", headers=HEBREW).json()["items"]}
+    assert twin["empty_runs"]["detail"].startswith("5 short runs with little output · ")
+    assert re.fullmatch(r"paused \S.* ago \(manual\)", twin["paused"]["detail"])
+
+
+def test_recently_finished_runs_read_in_hebrew(demo, panel):
+    recent = soup_of(panel, "/operations/recent", HEBREW).select_one("#ow-recent-runs")
+    assert (recent["lang"], recent["dir"]) == ("he", "rtl")
+    assert text(recent.select_one("#ow-recent-runs-title")).startswith("הסתיימו לאחרונה")
+    assert [text(th) for th in recent.select("thead th")][:6] == [
+        "סוכן", "תוצאה", "שגיאה", "התחילה", "משך", "עלות · טוקנים"]
+    outcomes = {row["data-outcome"]: row for row in recent.select("tr.ow-finished-row")}
+    assert text(outcomes["failed"].select_one(".ow-status")) == "נכשלה"
+    assert text(outcomes["failed"].select_one("button")) == "יומן"
+    assert all(re.search("(שנ׳|דק׳|שע׳)$", text(row.select("td")[4])) for row in outcomes.values())
+    assert recent.select_one("input[name=agent]")["placeholder"] == "שם"
+
+
 # ---- the log: content in its own direction -------------------------------------------
 
 def test_log_lines_keep_their_own_direction_and_code_stays_left_to_right(demo, panel):
@@ -215,7 +305,9 @@ def test_log_lines_keep_their_own_direction_and_code_stays_left_to_right(demo, p
     assert (view["data-label-completed"], view["data-label-errored"]) == ("הושלמה", "נכשלה")
     assert text(view.select_one(".ow-entry-stderr .ow-tag")) == "stderr"
     assert text(view.select_one(".ow-call-state")) == "פעילה"
-    assert text(view.select_one("#ow-run-state")) == "פעילה עוקב אחר פלט חדש"
+    assert text(view.select_one("#ow-run-state")) == "פעילה עוקב אחר פלט חדש עצור"
+    assert text(view.select_one(".ow-run-facts")).startswith("ריצה")
+    assert text(view.select_one(".ow-copy")) == "העתק"
     entries = panel.get(f"/api/operations/runs/{run}/log", headers=HEBREW).json()["entries"]
     assert MIXED in [e["text"] for e in entries]  # the twin: the same text, no markup
 

@@ -6,14 +6,16 @@ line "תקלה: קובץ config.yaml חסר." keeps its word order.
 OPSWEB_UPDATE_DOCS=1 also refreshes docs/panel-he.png and docs/dialog-he.png."""
 import pytest
 
-from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, LOG_FOLLOW_MS, calls_to, expect,
-                       new_run, record_swaps, say, seeded_run, swaps)
+from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, LOG_FOLLOW_MS, SHELL_BOT, calls_to,
+                       expect, new_run, record_swaps, say, seeded_run, swaps)
+from .test_agents_in_browser import Prompts
 from .test_actions_in_browser import Confirms
 from .test_readme_screenshots import keep
 
 pytestmark = pytest.mark.browser
 
 MIXED = "תקלה: קובץ config.yaml חסר."
+REASON = "סיבה (לא חובה, נשמרת ביומן הביקורת):"  # every action's prompt asks it last
 ISOLATE = "\u2068{}\u2069"
 
 
@@ -68,7 +70,7 @@ def test_the_hebrew_panel_is_mirrored_and_stop_asks_in_hebrew_then_cancels_once(
     stop.click()
     page.wait_for_timeout(500)  # a confirmed request would leave at once
     assert confirms.asked == ["לעצור את הריצה של " + ISOLATE.format("Shell <b>Bot</b>")
-                              + " (פעילה)? Paperclip יבטל אותה בצורה מסודרת."]
+                              + " (פעילה)? Paperclip יבטל אותה בצורה מסודרת. " + REASON]
     assert calls_to(demo, f"cancel:{rid}") == 0
 
     confirms.accept = True
@@ -80,6 +82,42 @@ def test_the_hebrew_panel_is_mirrored_and_stop_asks_in_hebrew_then_cancels_once(
     expect(row).to_have_count(0, timeout=PANEL_REFRESH_MS)
     assert calls_to(demo, f"cancel:{rid}") == 1
     expect(page.locator(".ow-recent-row").first).to_contain_text("עצור")
+
+
+def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew(
+        demo, open_panel):
+    rid = seeded_run(demo, "processRunning")  # agent "Shell <b>Bot</b>"
+    page = open_panel()
+    name = ISOLATE.format("Shell <b>Bot</b>")
+    opener = page.locator(f"#ow-card-{rid}")
+    expect(opener).to_have_text("סוכן")
+    opener.click()
+    card = page.locator("#ow-log-dialog .ow-agent-card")
+    expect(card).to_be_visible()
+    assert direction(card) == "rtl"
+    expect(card.locator("h3").first).to_have_text("ריצות פעילות")
+    pause = card.get_by_role("button", name="השהה את " + name, exact=True)
+    expect(pause).to_have_text("השהה")
+
+    prompts = Prompts(page, None)
+    pause.click()
+    page.wait_for_timeout(300)
+    assert calls_to(demo, f"pause:{SHELL_BOT}") == 0  # dismissed: nothing sent
+    assert prompts.asked == ["להשהות את " + name + "? Paperclip יבטל את הריצות הפעילות שלו,"
+                             " והטיימר יפסיק להעיר אותו עד שפעולתו תחודש. " + REASON]
+    prompts.reason = "נתקע על נעילת הפריסה"
+    pause.click()
+    expect(card.locator("#ow-card-outcome .ow-outcome")).to_have_text(
+        "הסוכן הושהה: Paperclip ביטל את הריצות הפעילות שלו, והטיימר ידלג עליו עד שפעולתו תחודש.")
+    assert calls_to(demo, f"pause:{SHELL_BOT}") == 1
+    # the strip behind the dialog says it in Hebrew, with who paused it and why
+    item = page.locator(f'#ow-attention li[data-kind="paused"][data-agent-id="{SHELL_BOT}"]')
+    expect(item.locator(".ow-kind")).to_have_text("מושהה")
+    expect(item).to_contain_text("נתקע על נעילת הפריסה")
+    expect(item.locator("button.ow-act-resume")).to_have_text("המשך")
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#ow-log-dialog")).not_to_have_attribute("open", "")
 
 
 def test_the_hebrew_dialog_keeps_each_lines_direction_and_returns_focus(demo, open_panel):
