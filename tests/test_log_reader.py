@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsweb import transcript
-from opsweb.log_reader import read_log
-from opsweb.transcript import convert_log, extend_transcript
+from opsweb.transcript import builder as transcript
+from opsweb.transcript.reader import read_log
+from opsweb.transcript.builder import convert_log
+from opsweb.transcript.entry import extend_transcript
 
 MiB = 1_048_576
 

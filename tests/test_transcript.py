@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from opsweb import transcript
-from opsweb.log_reader import read_log
-from opsweb.transcript import Entry, TranscriptBuilder, convert_log, extend_transcript, transcript_text
+from opsweb.transcript import builder as transcript
+from opsweb.transcript.reader import read_log
+from opsweb.transcript.builder import TranscriptBuilder, convert_log
+from opsweb.transcript.entry import Entry, extend_transcript, transcript_text
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -190,7 +191,7 @@ def test_unreadable_lines_are_shown_raw_never_dropped():
 def test_a_parser_exception_costs_one_line(monkeypatch):
     def explode(self, line, ts):
         raise RuntimeError("boom")
-    monkeypatch.setattr("opsweb.parsers.claude.ClaudeParser.parse", explode)
+    monkeypatch.setattr("opsweb.transcript.parsers.claude.ClaudeParser.parse", explode)
     (entry,) = convert_log(record('{"type":"assistant"}\n'), "claude_local")
     assert (entry.kind, entry.text, entry.errors) == ("unparsed", '{"type":"assistant"}', ("parser error: RuntimeError: boom",))
 

@@ -6,7 +6,7 @@ the agent's output, so they are buffered into lines and each line goes to the pa
 the run's adapter type. Streamed fragments are joined.
 
 What this adds for a stateless, polled panel: the builder knows the byte offset of
-every record it is fed, so log_reader can describe "where the unfinished stdout line
+every record it is fed, so the reader can describe "where the unfinished stdout line
 started" as a cursor and resume there on the next poll without showing anything twice.
 """
 from __future__ import annotations
@@ -16,16 +16,11 @@ import re
 
 from orjson import loads as _fast_loads
 
-from opsweb import ansi
-from opsweb.parsers import STATE_LETTERS, parser_for
-from opsweb.transcript_entry import (
-    Entry, append_entry, entry, entry_text, extend_transcript, transcript_text,
-)
+from opsweb.transcript import ansi
+from opsweb.transcript.parsers import STATE_LETTERS, parser_for
+from opsweb.transcript.entry import Entry, append_entry, entry
 
-__all__ = [
-    "Entry", "TranscriptBuilder", "convert_log", "entry_text", "extend_transcript",
-    "transcript_text", "PENDING_FLUSH_BYTES",
-]
+__all__ = ["TranscriptBuilder", "convert_log", "STATE_ALPHABET", "PENDING_FLUSH_BYTES"]
 
 # A stdout line still unfinished after this many bytes of log is shown as it stands:
 # it bounds what a poll re-reads while the line is open. Measured in log bytes, which
