@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from orjson import loads as _fast_loads
 
@@ -120,6 +121,7 @@ class TranscriptBuilder:
         self._buf = ""
         self.pending: tuple[int, int] | None = None  # (record offset, chars of its chunk consumed)
         self._tool_names: dict[str, str] = {}
+        self._calls: dict[str, int] = {}  # tool_use_id → index in entries of its call
         self._ts = ""
         self.end: int | None = None  # offset just past the last record fed
 
@@ -223,17 +225,27 @@ class TranscriptBuilder:
             if len(self.entries) > before:
                 self.offsets.append(offset)
         else:
+            if kind == "tool_call" and fields.get("tool_use_id"):
+                self._calls[fields["tool_use_id"]] = len(self.entries)
             self.entries.append(e)
             self.offsets.append(offset)
 
     def _pair(self, fields: dict, kind: str) -> None:
-        # Name a tool result after its call (when the call was in this read).
+        # A call is running until its result (matched by tool_use_id) arrives, as on
+        # Paperclip's tool card; a result is named after its call. Both only when the
+        # call was in this read: a later poll's result carries the state it gives.
         tool_id = fields.get("tool_use_id")
         if kind == "tool_call":
+            fields["call_state"] = "running"
             if tool_id:
                 self._tool_names[tool_id] = fields.get("name")
-        elif fields.get("name") is None and tool_id in self._tool_names:
+            return
+        state = fields["call_state"] = "errored" if fields.get("is_error") else "completed"
+        if fields.get("name") is None and tool_id in self._tool_names:
             fields["name"] = self._tool_names[tool_id]
+        at = self._calls.pop(tool_id, None)
+        if at is not None:
+            self.entries[at] = replace(self.entries[at], call_state=state)
 
 
 def iter_records(data: bytes | str):
