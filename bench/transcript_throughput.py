@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from opsweb.log_reader import read_log  # noqa: E402
+from opsweb.transcript.reader import read_log  # noqa: E402
 
 SID = "9f1c2b7e-4d1a-4a51-9a55-2f3b1c0d9e11"
 WORDS = ("the repository tests failing because parser config module function returns value "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from opsweb import platform_port as port
-from opsweb.runlog import TERMINAL
+from opsweb.run_status import TERMINAL
 from opsweb.said import Said
 
 

@@ -9,15 +9,15 @@ from functools import partial
 from opsweb import platform_port as port
 from opsweb import untrusted
 from opsweb.coalesce import Coalescer
-from opsweb.log_reader import MAX_FETCH, Guard, Limits, LogSlice, find_end, read_log
-from opsweb.transcript import extend_transcript, transcript_text
+from opsweb.run_status import TERMINAL
+from opsweb.transcript.reader import Guard, Limits, LogSlice, find_end, read_log
+from opsweb.transcript.entry import extend_transcript, transcript_text
 
 _CUT = "\ufffd"
-TERMINAL = frozenset({"succeeded", "failed", "cancelled", "timed_out", "interrupted"})
 EVENTS_PAGE = 200
 # A whole-log download may run past the end found when it started by this much (the
 # run goes on writing), and may take this long, before it is cut short.
-DOWNLOAD_GROWTH = 64 * MAX_FETCH
+DOWNLOAD_GROWTH = 64 * port.MAX_LOG_PAGE_BYTES
 DOWNLOAD_SECONDS = 600.0
 
 

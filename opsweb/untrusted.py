@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from opsweb import ansi
+from opsweb.transcript import ansi
 
 
 def obj(value) -> dict:

@@ -17,11 +17,11 @@ from opsweb.agents import RecentFilters
 from opsweb.audit import AuditUnavailable
 from opsweb.filters import NAMES as FILTER_NAMES
 from opsweb.filters import STATUSES, Filters
-from opsweb.log_cursor import Cursor, parse_offset
+from opsweb.transcript.cursor import Cursor, parse_offset
 from opsweb.said import Said
 from opsweb.log_dom import log_dom_bounds
 from opsweb.runlog import RunLogs
-from opsweb.transcript import transcript_text
+from opsweb.transcript.entry import transcript_text
 
 panel = Blueprint("opsweb_panel", __name__, template_folder="templates",
                   static_folder="static", static_url_path="/static/opsweb")

@@ -40,8 +40,9 @@ class ServedApp:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        # a short poll interval: shutdown() waits up to one interval (0.5 s by default)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+        # a short poll interval: shutdown() waits up to one interval (0.5 s by default),
+        # and a test stops one or two servers
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,),
                                        daemon=True)
         self.thread.start()
 

@@ -63,7 +63,7 @@ class HostileUpstream:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
 
     def on(self, method: str, path: str, **rule) -> None:
         """Answer `method` on paths matching the regex `path` (the whole path, query

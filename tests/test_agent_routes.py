@@ -102,8 +102,8 @@ def test_malformed_agent_ids_never_reach_paperclip_and_unknown_ones_are_404(demo
 
 def test_pause_that_times_out_is_unknown_and_never_retried(demo, panel_for, tmp_path):
     panel = panel_for(demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db",
-                      OPSWEB_ACTION_TIMEOUT=0.5)
-    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=1500)
+                      OPSWEB_ACTION_TIMEOUT=0.2)  # reads keep their 2 s
+    demo.control("POST", "/faults", companyId=None, mode="slow", delayMs=500)
     resp = panel.post_json(f"/api/operations/agents/{BURNER}/pause")
     assert resp.status_code == 504 and resp.json()["result"] == "unknown"
     assert "look at the run again" in resp.json()["message"]

@@ -182,3 +182,4 @@ def test_a_tool_call_shows_running_until_its_result_then_completed_or_errored(de
     follow = panel.soup(dialog.select_one("#ow-log-follow")["hx-get"])
     late = follow.select_one(".ow-entry-tool_result")
     assert late["data-tool-use-id"] == "toolu_b" and "ow-entry-error" not in late["class"]
+    assert late["data-call-state"] == "completed"  # the state it gives its call, decided here

@@ -59,7 +59,7 @@ class IgnoresOffset(BaseHTTPRequestHandler):
 def hostile():
     IgnoresOffset.log_requests = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), IgnoresOffset)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield IgnoresOffset, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsweb import transcript
-from opsweb.log_reader import read_log
-from opsweb.transcript import convert_log, extend_transcript
+from opsweb.transcript import builder as transcript
+from opsweb.transcript.reader import read_log
+from opsweb.transcript.builder import convert_log
+from opsweb.transcript.entry import extend_transcript
 
 MiB = 1_048_576
 
@@ -260,9 +261,14 @@ def run_logs(draw):
     return adapter, b"".join(out)
 
 
-def without_paired_names(entries):
-    # A tool_result is named after its call only when both come in the same read.
-    return [replace(e, name=None) if e.kind == "tool_result" else e for e in entries]
+def as_the_page_pairs(entries):
+    # A tool_result is named after its call only when both come in the same read; a
+    # call still running when its result comes in a later read takes the state that
+    # result carries, as opsweb.js does in the page.
+    given = {e.tool_use_id: e.call_state for e in entries if e.kind == "tool_result"}
+    return [replace(e, name=None) if e.kind == "tool_result" else
+            replace(e, call_state=given.get(e.tool_use_id, "running")) if e.kind == "tool_call" else e
+            for e in entries]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -289,7 +295,7 @@ def test_following_a_growing_log_equals_converting_it_at_once(run, page, polls, 
             extend_transcript(shown, part.entries)
             cursor = part.cursor
         assert part.at_eof
-        assert without_paired_names(shown) == without_paired_names(convert_log(data, adapter))
+        assert as_the_page_pairs(shown) == as_the_page_pairs(convert_log(data, adapter))
     finally:
         transcript.PENDING_FLUSH_BYTES = original
 
@@ -342,4 +348,4 @@ def test_a_shuffled_poll_schedule_on_the_real_pages_matches_one_pass():
             part = read_log(log, "claude_local", cursor, max_page=rng.randint(4, 300), eof_flush=point == 1.0)
             extend_transcript(shown, part.entries)
             cursor = part.cursor
-        assert without_paired_names(shown) == without_paired_names(convert_log(data, "claude_local"))
+        assert as_the_page_pairs(shown) == as_the_page_pairs(convert_log(data, "claude_local"))

@@ -10,10 +10,11 @@ import uuid
 import pytest
 
 from opsweb import platform_port as port
-from opsweb.log_cursor import Cursor
-from opsweb.log_reader import Guard, Limits, find_end, read_log
+from opsweb.transcript.cursor import Cursor
+from opsweb.transcript.reader import Guard, Limits, find_end, read_log
 from opsweb.runlog import RunLogs
-from opsweb.transcript import convert_log, transcript_text
+from opsweb.transcript.builder import convert_log
+from opsweb.transcript.entry import transcript_text
 from tests.fake_platform import FakePlatform
 
 TAIL = 262_144

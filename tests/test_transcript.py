@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from opsweb import transcript
-from opsweb.log_reader import read_log
-from opsweb.transcript import Entry, TranscriptBuilder, convert_log, extend_transcript, transcript_text
+from opsweb.transcript import builder as transcript
+from opsweb.transcript.reader import read_log
+from opsweb.transcript.builder import TranscriptBuilder, convert_log
+from opsweb.transcript.entry import Entry, extend_transcript, transcript_text
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -190,7 +191,7 @@ def test_unreadable_lines_are_shown_raw_never_dropped():
 def test_a_parser_exception_costs_one_line(monkeypatch):
     def explode(self, line, ts):
         raise RuntimeError("boom")
-    monkeypatch.setattr("opsweb.parsers.claude.ClaudeParser.parse", explode)
+    monkeypatch.setattr("opsweb.transcript.parsers.claude.ClaudeParser.parse", explode)
     (entry,) = convert_log(record('{"type":"assistant"}\n'), "claude_local")
     assert (entry.kind, entry.text, entry.errors) == ("unparsed", '{"type":"assistant"}', ("parser error: RuntimeError: boom",))
 
@@ -231,11 +232,25 @@ def test_transcript_text_reads_like_a_terminal_session():
     assert transcript_text(convert_log(record("oops\n", stream="stderr"), "x")) == "[stderr] oops\n"
 
 
+def test_a_tool_calls_state_is_decided_once_by_the_builder():
+    call = ('{"type":"assistant","message":{"content":[{"type":"tool_use","id":"toolu_%s",'
+            '"name":"Bash","input":{}}]}}\n')
+    result = ('{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"toolu_%s",'
+              '"content":"done","is_error":%s}]}}\n')
+    log = record(call % "a") + record(result % ("a", "true")) + record(call % "b") + record(call % "c")
+    log += record(result % ("c", "false")) + record(result % ("z", "false"))
+    states = [(e.kind, e.tool_use_id, e.call_state) for e in convert_log(log, "claude_local")]
+    assert states == [("tool_call", "toolu_a", "errored"), ("tool_result", "toolu_a", "errored"),
+                      ("tool_call", "toolu_b", "running"), ("tool_call", "toolu_c", "completed"),
+                      ("tool_result", "toolu_c", "completed"),
+                      ("tool_result", "toolu_z", "completed")]  # its call was in an earlier read
+
+
 def test_entry_json_twin_keeps_set_fields_only():
     entries = convert_log(corpus("claude_local.ndjson") + corpus("cut_ansi_control.ndjson"), "claude_local")
     call = entries[4].to_json()
     assert call == {"kind": "tool_call", "ts": call["ts"], "text": "", "name": "Bash", "toolUseId": "toolu_01ABC",
-                    "input": entries[4].input, "seq": 5}
+                    "input": entries[4].input, "seq": 5, "callState": "completed"}
     red = next(e for e in entries if e.spans).to_json()
     assert red["spans"][0] == ["ERROR", "ow-ansi-red ow-ansi-bold"]
     json.dumps([e.to_json() for e in entries])

@@ -46,8 +46,8 @@ class DemoServer:
         self._server = make_server(self.host, self.port, self.app, threaded=True,
                                    request_handler=self._handler)
         self.port = self._server.server_port  # the free port the OS chose for port=0
-        # a short poll interval so stop() (and each test's teardown) returns at once
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+        # a short poll interval so stop() (and each test's teardown) returns within 10 ms
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,),
                                         name=f"demo-paperclip-{self.port}", daemon=True)
         self._thread.start()
         return self

@@ -138,7 +138,7 @@
       var result = log.querySelector('.ow-entry-tool_result[data-tool-use-id="' +
                                      CSS.escape(id) + '"]');
       if (!result) { return; }
-      var now = result.classList.contains("ow-entry-error") ? "errored" : "completed";
+      var now = result.getAttribute("data-call-state");  // decided by the server
       // the word in the page's language, from the dialog's root (log.html)
       var view = log.closest(".ow-log-view");
       state.textContent = (view && view.getAttribute("data-label-" + now)) || now;

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from bs4 import BeautifulSoup
 
-from opsweb.log_cursor import Cursor
+from opsweb.transcript.cursor import Cursor
 
 from .seed import SeedError, wait_status
 

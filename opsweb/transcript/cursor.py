@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from opsweb.transcript import STATE_ALPHABET
+from opsweb.transcript.builder import STATE_ALPHABET
 
 SKIP_PARTIAL = "s"  # offset is inside a line: drop text up to the first line break
 _ALPHABET = STATE_ALPHABET + SKIP_PARTIAL

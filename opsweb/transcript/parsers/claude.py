@@ -2,11 +2,11 @@
 parseClaudeStdoutLine does (docs/paperclip-notes.md, "Run logs")."""
 from __future__ import annotations
 
-from opsweb.parsers._util import (
+from opsweb.transcript.parsers._util import (
     JsonLineParser,
     as_dict, as_num, as_str, errors_of, pretty, stdout,
 )
-from opsweb.transcript_entry import Entry, entry
+from opsweb.transcript.entry import Entry, entry
 
 
 def _blocks(message: dict) -> list[tuple]:

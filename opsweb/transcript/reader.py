@@ -27,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from opsweb import platform_port as port
-from opsweb.log_cursor import SKIP_PARTIAL, Cursor, parse_offset
-from opsweb.transcript import Entry, TranscriptBuilder
+from opsweb.transcript.cursor import SKIP_PARTIAL, Cursor, parse_offset
+from opsweb.transcript.builder import TranscriptBuilder
+from opsweb.transcript.entry import Entry
 
-MAX_FETCH = 1_048_576   # Paperclip clamps limitBytes to 1 MiB
 CALL_BUDGET = 1_048_576  # bytes one read_log call fetches before handing back a cursor
 _PROBE = 4096
 _GALLOP = 65_536         # the first step forward from a lagging size hint; doubles each time
@@ -46,7 +46,7 @@ class Limits:
     probes and a handful of pages; these bounds only bite when Paperclip misbehaves.
     `calls` counts the requests beyond one per page of the byte budget."""
     calls: int = 128
-    bytes: int = 24 * MAX_FETCH
+    bytes: int = 24 * port.MAX_LOG_PAGE_BYTES
     seconds: float = 30.0
 
 
@@ -239,7 +239,7 @@ def _pump(pager: _Pager, builder: TranscriptBuilder, budget: int, stop_at: int |
         lines = None
         if pager.at_eof or (pager.fetched >= budget and fed):
             return
-        if pager.fetched >= budget + 8 * MAX_FETCH:  # no line break for megabytes: not a log
+        if pager.fetched >= budget + 8 * port.MAX_LOG_PAGE_BYTES:  # no line break for megabytes: not a log
             return
 
 
@@ -288,7 +288,7 @@ def find_end(fetch: Fetch, floor: int, precision: int = _PROBE) -> tuple[int, in
 
 
 def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, *,
-             tail_bytes: int = 262_144, max_page: int = MAX_FETCH, size_hint: int | None = None,
+             tail_bytes: int = 262_144, max_page: int = port.MAX_LOG_PAGE_BYTES, size_hint: int | None = None,
              eof_flush: bool = False, before: str | int | None = None,
              since: str | int | None = None, jump: bool = False,
              limits: Limits = READ_LIMITS, clock: Callable[[], float] = time.monotonic) -> LogSlice:
@@ -309,7 +309,7 @@ def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, 
     """
     if max_page < 4 or tail_bytes < 1:
         raise ValueError("max_page must be at least 4 bytes and tail_bytes at least 1")
-    page = min(max_page, MAX_FETCH)
+    page = min(max_page, port.MAX_LOG_PAGE_BYTES)
     guard = Guard(fetch, replace(limits, calls=limits.calls + limits.bytes // page), clock)
     if before is not None:
         floor = parse_offset(since, "since") if since is not None else 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from opsweb.parsers._util import StatelessParser, stdout
-from opsweb.transcript_entry import Entry, entry
+from opsweb.transcript.parsers._util import StatelessParser, stdout
+from opsweb.transcript.entry import Entry, entry
 
 
 class GenericParser(StatelessParser):

@@ -10,7 +10,7 @@ import math
 # orjson parses the agent's JSON lines several times faster than json
 from orjson import loads as _fast_loads
 
-from opsweb.transcript_entry import Entry, entry
+from opsweb.transcript.entry import Entry, entry
 
 # json's C scanner called directly: json.loads adds two Python layers and two regex
 # calls per line, a fifth of the cost on short lines. Lines arrive stripped.

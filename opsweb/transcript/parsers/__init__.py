@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from opsweb.parsers.claude import ClaudeParser
-from opsweb.parsers.codex import CodexParser
-from opsweb.parsers.generic import GenericParser
-from opsweb.parsers.pi import PiParser
-from opsweb.transcript_entry import Entry
+from opsweb.transcript.parsers.claude import ClaudeParser
+from opsweb.transcript.parsers.codex import CodexParser
+from opsweb.transcript.parsers.generic import GenericParser
+from opsweb.transcript.parsers.pi import PiParser
+from opsweb.transcript.entry import Entry
 
 
 class LineParser(Protocol):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from opsweb.parsers._util import as_dict, as_num, as_str, pretty, stdout
-from opsweb.transcript_entry import Entry, entry
+from opsweb.transcript.parsers._util import as_dict, as_num, as_str, pretty, stdout
+from opsweb.transcript.entry import Entry, entry
 
 _SILENT = frozenset({
     "agent_start", "agent_end", "turn_start", "tool_execution_update", "response",

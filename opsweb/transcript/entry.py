@@ -32,6 +32,9 @@ class Entry:
     delta: bool = False              # a streamed fragment; consecutive ones are joined
     continues: bool = False          # first fragment of a read that extends the previous read's last entry
     spans: tuple[tuple[str, str], ...] | None = None  # (text, css_class) when the text had colours
+    # tool_call: running, completed or errored (its result seen in the same read);
+    # tool_result: the state it gives its call, which the page may hold from a poll before
+    call_state: str | None = None
 
     def to_json(self) -> dict:
         """Plain data for the JSON twin: kind, ts, text always; other fields when set."""

@@ -6,26 +6,22 @@ the agent's output, so they are buffered into lines and each line goes to the pa
 the run's adapter type. Streamed fragments are joined.
 
 What this adds for a stateless, polled panel: the builder knows the byte offset of
-every record it is fed, so log_reader can describe "where the unfinished stdout line
+every record it is fed, so the reader can describe "where the unfinished stdout line
 started" as a cursor and resume there on the next poll without showing anything twice.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from orjson import loads as _fast_loads
 
-from opsweb import ansi
-from opsweb.parsers import STATE_LETTERS, parser_for
-from opsweb.transcript_entry import (
-    Entry, append_entry, entry, entry_text, extend_transcript, transcript_text,
-)
+from opsweb.transcript import ansi
+from opsweb.transcript.parsers import STATE_LETTERS, parser_for
+from opsweb.transcript.entry import Entry, append_entry, entry
 
-__all__ = [
-    "Entry", "TranscriptBuilder", "convert_log", "entry_text", "extend_transcript",
-    "transcript_text", "PENDING_FLUSH_BYTES",
-]
+__all__ = ["TranscriptBuilder", "convert_log", "STATE_ALPHABET", "PENDING_FLUSH_BYTES"]
 
 # A stdout line still unfinished after this many bytes of log is shown as it stands:
 # it bounds what a poll re-reads while the line is open. Measured in log bytes, which
@@ -125,6 +121,7 @@ class TranscriptBuilder:
         self._buf = ""
         self.pending: tuple[int, int] | None = None  # (record offset, chars of its chunk consumed)
         self._tool_names: dict[str, str] = {}
+        self._calls: dict[str, int] = {}  # tool_use_id → index in entries of its call
         self._ts = ""
         self.end: int | None = None  # offset just past the last record fed
 
@@ -228,17 +225,27 @@ class TranscriptBuilder:
             if len(self.entries) > before:
                 self.offsets.append(offset)
         else:
+            if kind == "tool_call" and fields.get("tool_use_id"):
+                self._calls[fields["tool_use_id"]] = len(self.entries)
             self.entries.append(e)
             self.offsets.append(offset)
 
     def _pair(self, fields: dict, kind: str) -> None:
-        # Name a tool result after its call (when the call was in this read).
+        # A call is running until its result (matched by tool_use_id) arrives, as on
+        # Paperclip's tool card; a result is named after its call. Both only when the
+        # call was in this read: a later poll's result carries the state it gives.
         tool_id = fields.get("tool_use_id")
         if kind == "tool_call":
+            fields["call_state"] = "running"
             if tool_id:
                 self._tool_names[tool_id] = fields.get("name")
-        elif fields.get("name") is None and tool_id in self._tool_names:
+            return
+        state = fields["call_state"] = "errored" if fields.get("is_error") else "completed"
+        if fields.get("name") is None and tool_id in self._tool_names:
             fields["name"] = self._tool_names[tool_id]
+        at = self._calls.pop(tool_id, None)
+        if at is not None:
+            self.entries[at] = replace(self.entries[at], call_state=state)
 
 
 def iter_records(data: bytes | str):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from opsweb.parsers._util import (
+from opsweb.transcript.parsers._util import (
     JsonLineParser,
     as_dict, as_num, as_str, coalesce, error_text, errors_of, pretty, stdout,
 )
-from opsweb.transcript_entry import Entry, entry
+from opsweb.transcript.entry import Entry, entry
 
 _FAILED = frozenset({"failed", "errored", "error", "cancelled"})
 
