@@ -11,6 +11,7 @@ from flask import Flask, render_template_string, request
 
 import opsweb
 from conftest import Panel, ServedApp
+import row_actions
 from opsweb import timefmt
 from opsweb.demo import scripts
 from opsweb.said import FSI, PDI
@@ -63,11 +64,10 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
 def test_the_confirms_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
     row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
     agent = row.select_one(".ow-agent bdi").get_text()
-    stop, reset = row.select(".ow-actions button")[1:]
-    assert stop["aria-label"] == f"עצור את הריצה של {FSI}{agent}{PDI}"
-    assert stop["hx-confirm"] == (f"לעצור את הריצה של {FSI}{agent}{PDI} (פעילה)?"
-                                  " Paperclip יבטל אותה בצורה מסודרת.")
-    assert reset["hx-confirm"].startswith(f"לאפס את הסשן של {FSI}{agent}{PDI}?")
+    assert row_actions.button(row, "stop")["aria-label"] == f"עצור את הריצה של {FSI}{agent}{PDI}"
+    # the prompt, said once on the table, filled in from the row as opsweb.js does
+    assert row_actions.prompt(row, "stop").startswith(
+        f"לעצור את הריצה של {FSI}{agent}{PDI} (פעילה)? Paperclip יבטל אותה בצורה מסודרת. ")
 
 
 def test_durations_read_in_hebrew(demo, panel):
