@@ -54,7 +54,7 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
     assert [text(th) for th in agents.select("thead th")][:6] == [
         "חברה", "סוכן", "מצב", "משימה", "זמן ריצה", "שקט בפלט"]
     row = agents.select_one("tr.ow-row-running")
-    assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "אפס סשן"]
+    assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "השהה", "סוכן"]
     assert text(row.select_one(".ow-status")) == "פעילה"
     assert text(agents.select_one(".ow-legend")).startswith("שקט בפלט: תקין נראה פלט לאחרונה")
     assert text(agents.select_one(".ow-recent-empty")) == "עוד לא בוצעו עצירה או איפוס."
