@@ -1,9 +1,10 @@
 // The few things htmx cannot do from attributes: send a panel row's actions (said once
-// on its table), open the log dialog when its content arrives and give focus back to the opener when it closes, keep following the bottom
-// of the log unless the operator scrolled up, keep a bounded amount of a followed log
-// in the page, pair a tool result that arrived in a later poll with its call, copy
-// the run id, and show opsweb's error fragments (htmx leaves 4xx/5xx answers
-// unswapped by default). Scoped to opsweb's own elements.
+// on its table) and keep their focus across refreshes, open the log dialog when its
+// content arrives and give focus back to the opener when it closes, keep following the
+// bottom of the log unless the operator scrolled up, keep a bounded amount of a
+// followed log in the page, pair a tool result that arrived in a later poll with its
+// call, copy the run id, and show opsweb's error fragments (htmx leaves 4xx/5xx
+// answers unswapped by default). Scoped to opsweb's own elements.
 (function () {
   "use strict";
   var opener = null;
