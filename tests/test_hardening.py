@@ -9,6 +9,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from hostile_upstream import AGENT, COMPANY, issue_id, live_run, run_id, wait_until
+import row_actions
 
 RUN = run_id(1)
 CANCEL = f"/api/operations/runs/{RUN}/cancel"
@@ -185,9 +186,9 @@ def test_bidi_overrides_are_stripped_from_names_messages_and_events(hostile, pan
         text = panel.get(path, headers={"HX-Request": "true"}).text
         assert "\u202e" not in text and "\\u202e" not in text, path
     soup = panel.soup("/operations/agents")
-    assert "elif.exe" in soup.select_one("tr.ow-row").get_text()
-    confirm = soup.select_one("button.ow-btn-danger")["hx-confirm"]
-    assert confirm.startswith("Stop Bobelif.exe")
+    row = soup.select_one("tr.ow-row")
+    assert "elif.exe" in row.get_text()
+    assert row_actions.prompt(row, "stop").startswith("Stop Bobelif.exe")
 
 
 # -- 4: slow issue lookups ---------------------------------------------------------------
