@@ -1,7 +1,8 @@
 """Bytes on the wire and big fleets (issue 15), in one run:
 
 1. first load over the wire (page + static files), uncompressed and as a browser gets
-   it (brotli), beside Paperclip's own UI first load (8.76 MB on 2026.916.1);
+   it (brotli), beside Paperclip's own UI first load (8.76 MB on 2026.916.1), and the
+   average size of a row;
 2. bytes per refresh per viewer when 0 / 1 / 20 of 200 rows changed, beside the whole
    fragment (what every refresh cost before);
 3. server time for the panel fragment and the JSON twin at 10 / 100 / 1,000 / 2,000
@@ -98,6 +99,11 @@ def main() -> None:
           " of Paperclip's own UI first load (8.76 MB)")
     print("  repeat visit: page only (static files are immutable for a year)"
           f" {wire(panel + '/operations', BROWSER) / 1024:.1f} KB")
+
+    fragment = requests.get(panel + "/operations/agents", headers=PLAIN, timeout=60).text
+    rows = re.findall(r'<tr id="ow-run-.*?</tr>', fragment, re.S)
+    print(f"  a row: {sum(len(r.encode()) for r in rows) / len(rows):,.0f} B uncompressed"
+          f" on average over {len(rows)} rows (goal <= 1,200 B)")
 
     runs = [r["id"] for c in ids for r in requests.get(f"{demo.url}/api/companies/{c}/live-runs",
                                                         timeout=30).json()]

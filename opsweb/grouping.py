@@ -1,9 +1,12 @@
-"""Big fleets at a glance: an agent with many live runs reads as one row.
+"""Big fleets at a glance: an agent with many live runs reads as one row, and so does
+a company the operator folded.
 
 Paperclip runs an agent's heartbeats one (or a few) at a time and queues the rest, so
 a busy fleet is mostly queues. An agent with GROUP_AT or more live runs becomes one
 `AgentRuns` row at the place of its most urgent run, which keeps what needs attention
 first; the panel filtered to that agent lists every run (that is how a group expands).
+A folded company (the `collapsed` filter) becomes one `CompanyRuns` row the same way:
+at its most urgent run's place.
 """
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ GROUP_AT = 4
 
 
 @dataclass(frozen=True)
-class AgentRuns:
+class Runs:
+    """Several live runs shown as one row."""
     runs: tuple[Row, ...]  # attention order: runs[0] is the most urgent
 
     @property
@@ -31,19 +35,39 @@ class AgentRuns:
         return len(self.runs) - self.running
 
 
-def items(rows: list[Row], group: bool = True) -> list[Row | AgentRuns]:
-    """`rows` in attention order, an agent's many runs folded into one item."""
-    if not group:
-        return list(rows)
-    by_agent: dict[str, list[Row]] = {}
+class AgentRuns(Runs):
+    """An agent's many runs."""
+    kind = "agent"
+
+
+class CompanyRuns(Runs):
+    """Every run of a folded company."""
+    kind = "company"
+
+    @property
+    def agents(self) -> int:
+        return len({r.agent_id for r in self.runs})
+
+
+def items(rows: list[Row], group: bool = True,
+          collapsed: tuple[str, ...] = ()) -> list[Row | Runs]:
+    """`rows` in attention order, each folded company and (when `group`) each agent's
+    many runs as one item, at the place of its first (most urgent) run."""
+    folded = set(collapsed)
+    by_key: dict[tuple[str, str], list[Row]] = {}
     for r in rows:
-        by_agent.setdefault(r.agent_id, []).append(r)
+        by_key.setdefault(_key(r, folded), []).append(r)
     out, placed = [], set()
     for r in rows:
-        runs = by_agent[r.agent_id]
-        if len(runs) < GROUP_AT:
+        key = _key(r, folded)
+        runs = by_key[key]
+        if key[0] == "agent" and (not group or len(runs) < GROUP_AT):
             out.append(r)
-        elif r.agent_id not in placed:
-            placed.add(r.agent_id)
-            out.append(AgentRuns(tuple(runs)))
+        elif key not in placed:
+            placed.add(key)
+            out.append((CompanyRuns if key[0] == "company" else AgentRuns)(tuple(runs)))
     return out
+
+
+def _key(row: Row, folded: set[str]) -> tuple[str, str]:
+    return ("company", row.company_id) if row.company_id in folded else ("agent", row.agent_id)

@@ -6,11 +6,16 @@ status and body shape is what the server really does.
 """
 from __future__ import annotations
 
+from opsweb.filters import COLLAPSED_CHARS, MAX_COLLAPSED
+
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
 TEXT = {"type": "string"}
 MAYBE_TEXT = {"type": "string", "nullable": True}
 MAYBE_NUMBER = {"type": "number", "nullable": True}
+_ONE_ID = UUID["pattern"][1:-1]
+COMPANY_IDS = {"type": "string", "maxLength": COLLAPSED_CHARS,
+               "pattern": f"^{_ONE_ID}(,{_ONE_ID}){{0,{MAX_COLLAPSED - 1}}}$"}
 
 
 def _ref(name: str) -> dict:
@@ -28,7 +33,7 @@ def _json(description: str, schema: dict) -> dict:
 
 def _query(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {**schema, "maxLength": 64} if schema.get("type") == "string" else schema}
+            "schema": {"maxLength": 64, **schema} if schema.get("type") == "string" else schema}
 
 
 def _path(name: str) -> dict:
@@ -164,7 +169,9 @@ def document(prefix: str) -> dict:
                            _query("status", "running or queued",
                                   {"type": "string", "enum": ["running", "queued"]}),
                            _query("silent", "only suspicious and critical silence",
-                                  {"type": "string", "enum": ["0", "1", "true", "false", "on"]})],
+                                  {"type": "string", "enum": ["0", "1", "true", "false", "on"]}),
+                           _query("collapsed", "company ids the page folds into one row each,"
+                                  " separated by commas (the twin lists every run)", COMPANY_IDS)],
             "responses": {"200": _json("The fleet (always 200; failures are in errors)",
                                        _ref("Fleet")),
                           "304": {"description": "Unchanged since the ETag sent"}, **COMMON}}},

@@ -15,7 +15,7 @@ from opsweb import (audited, auth, csrf, embed, errors, grouping, headers, langu
 from opsweb import platform_port as port
 from opsweb.agents import RecentFilters
 from opsweb.audit import AuditUnavailable
-from opsweb.filters import NAMES as FILTER_NAMES
+from opsweb.filters import COLLAPSED_CHARS, NAMES as FILTER_NAMES
 from opsweb.filters import STATUSES, Filters
 from opsweb.transcript.cursor import Cursor, parse_offset
 from opsweb.said import Said
@@ -56,6 +56,7 @@ api.before_request(lambda: auth.require_operator(json_twin=True))
 
 LOG_FOLLOW_SECONDS = 2
 MAX_PARAM_CHARS = 64
+LONG_PARAMS = {"collapsed": COLLAPSED_CHARS}  # a list of company ids
 RECENT_ACTIONS = 8
 PANEL_VERSION_HEADER = "X-Opsweb-Panel-Version"
 
@@ -77,7 +78,7 @@ def _params(*allowed: str) -> dict[str, str]:
     for name, values in request.args.lists():
         if len(values) > 1:  # which one would count is a guess; say so instead
             abort(400, f"Query parameter {name} is given {len(values)} times; give it once")
-        if len(values[0]) > MAX_PARAM_CHARS:
+        if len(values[0]) > LONG_PARAMS.get(name, MAX_PARAM_CHARS):
             abort(400, f"Query parameter {name} is too long")
     return request.args.to_dict()
 
@@ -120,14 +121,26 @@ def _recent():
         return [], Said("The audit trail cannot be read right now.")
 
 
+def _row_urls() -> dict[str, str]:
+    """Where each kind of row button goes, with {run} and {agent} for opsweb.js to fill
+    in from the row: said once on the table rather than in every row."""
+    urls = {"log": url_for("opsweb_panel.run_log", run_id="{run}"),
+            "stop": url_for("opsweb_panel.cancel_run", run_id="{run}"),
+            "pause": url_for("opsweb_panel.pause_agent", agent_id="{agent}"),
+            "card": url_for("opsweb_panel.agent_card", agent_id="{agent}")}
+    return {kind: url.replace("%7B", "{").replace("%7D", "}") for kind, url in urls.items()}
+
+
 def _panel_context(filters, fleet) -> dict:
     recent, recent_error = _recent()
     names = {r.agent_id: r.agent_name for r in fleet.rows}
     # recent actions are part of what the panel shows: a new one is a new version
     shown = [(a.id, a.result) for a in recent]
+    live = {r.company_id for r in fleet.rows}
     return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
+                foldable=[c for c in fleet.companies if c["id"] in live],
                 recent=recent, recent_error=recent_error, agent_names=names,
-                items=grouping.items(fleet.rows, group=not filters.agent),
+                items=grouping.items(fleet.rows, not filters.agent, filters.collapsed), row_urls=_row_urls(),
                 version=fleet.version(filters.query(), shown, recent_error, language.code()))
 
 

@@ -2,6 +2,8 @@
 Paperclip's graceful cancel and runtime-state reset."""
 from bs4 import BeautifulSoup
 
+import row_actions
+
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 
 
@@ -12,8 +14,8 @@ def outcome(resp):
 def test_stop_button_cancels_the_run_through_paperclip(demo, panel):
     runs = demo.world.directory()["runs"]
     rid = runs["processRunning"]
-    stop = panel.soup("/operations").select_one(f"#ow-stop-{rid}")
-    resp = panel.post_as_browser(stop["hx-post"])
+    row = row_actions.row_of(panel.soup("/operations"), rid)
+    resp = panel.post_as_browser(row_actions.url(row, "stop"))
     assert resp.status_code == 200
     shown = outcome(resp)
     assert shown.get_text(strip=True) == "Run cancelled." and "ow-outcome-done" in shown["class"]
@@ -50,8 +52,8 @@ def test_json_twin_of_stop(demo, panel):
 def test_reset_session_reports_the_cleared_task_sessions(demo, panel):
     # it resets the whole agent, so it lives in the agent card, opened from the row
     page = panel.soup("/operations")
-    card = page.select_one(f'tr[data-agent-id="{SHELL_AGENT}"] button[id^=ow-card-]')
-    reset = panel.soup(card["hx-get"]).select_one(f"#ow-card-reset-{SHELL_AGENT}")
+    row = page.select_one(f'tr[data-agent-id="{SHELL_AGENT}"]')
+    reset = panel.soup(row_actions.url(row, "card")).select_one(f"#ow-card-reset-{SHELL_AGENT}")
     assert reset.get_text(strip=True) == "Reset agent session"
     resp = panel.post_as_browser(reset["hx-post"])
     assert resp.status_code == 200

@@ -7,6 +7,8 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+import row_actions
+
 from opsweb.demo.seed import ACME, AGENT_ROLES, GLOBEX, INITECH
 
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"  # "Shell <b>Bot</b>", running
@@ -41,9 +43,8 @@ def sent(demo, key: str) -> int:
 def test_pause_from_a_row_cancels_its_runs_and_holds_the_agent_with_the_reason(demo, audited):
     rid = demo.world.directory()["runs"]["processRunning"]
     row = audited.soup("/operations").select_one(f'tr[data-run-id="{rid}"]')
-    pause = row.select_one(f"#ow-pause-{rid}")
-    assert "its timer stops waking it until resumed" in pause["hx-prompt"]
-    resp = post_form(audited, pause["hx-post"], reason="loops on the deploy lock")
+    assert "its timer stops waking it until resumed" in row_actions.prompt(row, "pause")
+    resp = post_form(audited, row_actions.url(row, "pause"), reason="loops on the deploy lock")
     assert resp.status_code == 200 and resp.headers["HX-Trigger"] == "opsweb-changed"
     shown = BeautifulSoup(resp.text, "html.parser").select_one(".ow-outcome")
     assert "ow-outcome-done" in shown["class"] and shown.get_text().startswith("Agent paused")

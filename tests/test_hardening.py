@@ -9,6 +9,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from hostile_upstream import AGENT, COMPANY, issue_id, live_run, run_id, wait_until
+import row_actions
 
 RUN = run_id(1)
 CANCEL = f"/api/operations/runs/{RUN}/cancel"
@@ -185,11 +186,12 @@ def test_bidi_overrides_are_stripped_from_names_messages_and_events(hostile, pan
         text = panel.get(path, headers={"HX-Request": "true"}).text
         assert "\u202e" not in text and "\\u202e" not in text, path
     soup = panel.soup("/operations/agents")
-    assert "elif.exe" in soup.select_one("tr.ow-row").get_text()
-    for button in soup.select("tr.ow-row button.ow-btn-danger"):  # Stop and Pause
-        prompt = button["hx-prompt"]  # the confirmation names the agent, stripped
+    row = soup.select_one("tr.ow-row")
+    assert "elif.exe" in row.get_text()
+    assert row_actions.prompt(row, "stop").startswith("Stop Bobelif.exe")
+    for kind in ("stop", "pause"):  # the confirmations name the agent, stripped
+        prompt = row_actions.prompt(row, kind)
         assert "Bobelif.exe" in prompt and "\u202e" not in prompt, prompt
-    assert soup.select_one("button.ow-act-stop")["hx-prompt"].startswith("Stop Bobelif.exe")
 
 
 # -- 4: slow issue lookups ---------------------------------------------------------------

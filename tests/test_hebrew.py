@@ -12,6 +12,7 @@ from flask import Flask, render_template_string, request
 
 import opsweb
 from conftest import Panel, ServedApp
+import row_actions
 from opsweb import timefmt
 from opsweb.demo import scripts
 from opsweb.said import FSI, PDI
@@ -66,16 +67,15 @@ def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
     row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
     agent = row.select_one(".ow-agent bdi").get_text()
     name = f"{FSI}{agent}{PDI}"
-    stop, pause = row.select_one(".ow-act-stop"), row.select_one(".ow-act-pause")
     assert not row.select("[hx-confirm]")  # each action's prompt is its confirmation
-    assert stop["aria-label"] == f"עצור את הריצה של {name}"
-    assert stop["hx-prompt"] == (f"לעצור את הריצה של {name} (פעילה)?"
-                                 f" Paperclip יבטל אותה בצורה מסודרת. {REASON}")
-    assert pause["aria-label"] == f"השהה את {name}"
-    assert pause["hx-prompt"].startswith(f"להשהות את {name}? Paperclip יבטל את הריצות")
-    assert pause["hx-prompt"].endswith(REASON)
-    assert row.select_one(".ow-actions button[aria-haspopup]:last-of-type")["aria-label"] == \
-        f"הסוכן {name}"
+    assert row_actions.button(row, "stop")["aria-label"] == f"עצור את הריצה של {name}"
+    # the prompts, said once on the table, filled in from the row as opsweb.js does
+    assert row_actions.prompt(row, "stop") == (f"לעצור את הריצה של {name} (פעילה)?"
+                                               f" Paperclip יבטל אותה בצורה מסודרת. {REASON}")
+    assert row_actions.button(row, "pause")["aria-label"] == f"השהה את {name}"
+    pause = row_actions.prompt(row, "pause")
+    assert pause.startswith(f"להשהות את {name}? Paperclip יבטל את הריצות") and pause.endswith(REASON)
+    assert row_actions.button(row, "card")["aria-label"] == f"הסוכן {name}"
     card = soup_of(panel, f"/operations/agents/{row['data-agent-id']}", HEBREW)
     reset = card.select_one(".ow-act-reset")
     assert text(reset) == "אפס סשן סוכן"

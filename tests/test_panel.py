@@ -4,6 +4,8 @@ import json
 
 from bs4 import BeautifulSoup
 
+import row_actions
+
 ACME = "c0ffee01-0000-4000-8000-000000000001"
 GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
 UNKNOWN_COMPANY = "c0ffee00-0000-4000-8000-0000000000ff"
@@ -76,9 +78,11 @@ def test_the_fragment_refreshes_itself_every_4s_wherever_it_is(panel):
     assert fragment.find("html") is None  # a fragment, not a page
     # the dialog lives outside the refreshing root, so a refresh never closes it
     assert page.select_one("dialog#ow-log-dialog").find_parent(id="ow-agents") is None
-    # buttons keep stable ids across refreshes (htmx restores focus by id)
-    ids = lambda s: [b["id"] for b in s.select("#ow-agents tbody button")]
-    assert ids(page) == ids(fragment) and len(set(ids(page))) == len(ids(page))
+    # a button is found again across refreshes by its row's stable id and its kind
+    # (opsweb.js gives it the focus back): unique places, the same in both
+    places = lambda s: [(b.find_parent("tr")["id"], b["class"][0])
+                        for b in s.select("#ow-agents tbody button")]
+    assert places(page) == places(fragment) and len(set(places(page))) == len(places(page))
 
 
 def test_json_twin_has_the_same_runs(demo, panel):
@@ -109,17 +113,22 @@ def test_agent_names_are_escaped(demo, panel):
 
 def test_buttons_have_accessible_names_and_confirmations(panel):
     for row in rows(panel.soup("/operations")):
-        stop = row.select_one("button[id^=ow-stop-]")
-        pause = row.select_one("button[id^=ow-pause-]")
-        log = row.select_one("button[id^=ow-log-]")
+        name = row.select_one(".ow-agent bdi").get_text()
+        status = row.select_one(".ow-status").get_text()
+        stop, pause, log, card = (row_actions.button(row, k) for k in ("stop", "pause", "log", "card"))
         # the prompt is the confirmation, and asks for the optional reason
-        assert stop["hx-prompt"].startswith("Stop ") and pause["hx-prompt"].startswith("Pause ")
-        assert "Reason (optional" in stop["hx-prompt"]
+        assert row_actions.prompt(row, "stop") == (
+            f"Stop {name}'s {status} run? Paperclip cancels it gracefully."
+            " Reason (optional, kept in the audit trail):")
+        assert row_actions.prompt(row, "pause").startswith(f"Pause {name}? Paperclip cancels")
         # a double click sends one: the table says so for every row
         assert stop.find_parent(attrs={"hx-sync": True})["hx-sync"] == "closest tr:drop"
-        for b in (stop, pause, log):
-            assert b.get("aria-label") and b.get_text(strip=True)
-        assert log["hx-target"] == "#ow-log-dialog"
+        assert [(b["aria-label"], b.get_text(strip=True)) for b in (log, stop, pause, card)] == [
+            (f"Log of {name}", "Log"), (f"Stop the run of {name}", "Stop"),
+            (f"Pause {name}", "Pause"), (f"Agent {name}", "Agent")]
+        assert log["aria-haspopup"] == card["aria-haspopup"] == "dialog"
+        assert row_actions.url(row, "log") == f"/operations/runs/{row['data-run-id']}/log"
+        assert row_actions.url(row, "pause") == f"/operations/agents/{row['data-agent-id']}/pause"
 
 
 def test_security_headers_and_no_token_in_the_page(demo, panel):

@@ -1,12 +1,14 @@
-// The few things htmx cannot do from attributes: open the log dialog when its content
-// arrives and give focus back to the opener when it closes, keep following the bottom
-// of the log unless the operator scrolled up, keep a bounded amount of a followed log
-// in the page, pair a tool result that arrived in a later poll with its call, copy
-// the run id, and show opsweb's error fragments (htmx leaves 4xx/5xx answers
-// unswapped by default). Scoped to opsweb's own elements.
+// The few things htmx cannot do from attributes: send a panel row's actions (said once
+// on its table) and keep their focus across refreshes, open the log dialog when its
+// content arrives and give focus back to the opener when it closes, keep following the
+// bottom of the log unless the operator scrolled up, keep a bounded amount of a
+// followed log in the page, pair a tool result that arrived in a later poll with its
+// call, copy the run id, and show opsweb's error fragments (htmx leaves 4xx/5xx
+// answers unswapped by default). Scoped to opsweb's own elements.
 (function () {
   "use strict";
   var opener = null;
+  var openerPlace = null;
   var stick = true;
 
   function logDialog() {
@@ -34,17 +36,86 @@
     dialog.addEventListener("close", function () {
       dialog.replaceChildren();  // removing the pollers stops them
       forgetRunInAddress();
-      if (opener && document.contains(opener)) { opener.focus(); }
-      else if (opener && opener.id && document.getElementById(opener.id)) {
-        document.getElementById(opener.id).focus();  // the panel refreshed meanwhile
-      }
+      // the opener, or its successor when the panel refreshed meanwhile
+      var back = document.contains(opener) ? opener
+        : (opener && opener.id && document.getElementById(opener.id)) || findPlace(openerPlace);
+      if (back) { back.focus(); }
     });
   });
 
   document.addEventListener("htmx:beforeRequest", function (evt) {
     if (evt.detail.target && evt.detail.target.id === "ow-log-dialog") {
       opener = evt.detail.elt;
+      openerPlace = placeOf(opener);
     }
+  });
+
+  // The panel's rows stay light (issue 15): a row's button is its kind (class ow-do-…)
+  // and its accessible name; its table says once where each kind goes and how Stop and
+  // Pause ask first (data-ow-<kind>, data-ow-ask-<kind>). Here the row fills them in —
+  // {run}, {agent}, {name}, {status} — and htmx sends the request from the button, so
+  // the table's hx-swap and hx-sync and the panel's CSRF header apply. Stop and Pause
+  // answer into the row's outcome slot, a live region made when first needed.
+  var ROW_KIND = /(?:^|\s)(ow-do-(log|stop|pause|card))(?:\s|$)/;
+
+  function fromRow(template, row) {
+    var values = {run: row.getAttribute("data-run-id"), agent: row.getAttribute("data-agent-id"),
+                  name: row.querySelector(".ow-agent bdi").textContent,
+                  status: row.querySelector(".ow-status").textContent};
+    return template.replace(/\{(run|agent|name|status)\}/g, function (all, key) { return values[key]; });
+  }
+
+  function rowAction(evt) {
+    var button = evt.target.closest && evt.target.closest("button");
+    var kind = button && ROW_KIND.exec(button.className);
+    var table = kind && button.closest("table[data-ow-log]");
+    if (!table || !isOurs(table)) { return; }
+    evt.preventDefault();  // a panel inside a host's form submits nothing
+    var row = button.closest("tr[data-run-id]");
+    var url = fromRow(table.getAttribute("data-ow-" + kind[2]), row);
+    var ask = table.getAttribute("data-ow-ask-" + kind[2]);
+    if (!ask) {  // Log and Agent open the dialog
+      htmx.ajax("GET", url, {source: button, target: "#ow-log-dialog"});
+      return;
+    }
+    var reason = window.prompt(fromRow(ask, row));  // Cancel: nothing is sent
+    if (reason === null) { return; }
+    var slot = row.querySelector(".ow-outcome-slot");
+    if (!slot) {
+      slot = document.createElement("span");
+      slot.className = "ow-outcome-slot";
+      slot.setAttribute("aria-live", "polite");
+      button.parentNode.appendChild(slot);
+    }
+    htmx.ajax("POST", url, {source: button, target: slot, values: {reason: reason}});
+  }
+
+  document.addEventListener("click", rowAction);
+
+  // Without ids, htmx cannot give the focus back to a row's button when a refresh
+  // replaced its row: find it again by its row's id and its kind.
+  function placeOf(el) {
+    var row = el && !el.id && el.closest && el.closest("tr[id]");
+    var kind = row && ROW_KIND.exec(el.className || "");
+    return kind ? {row: row.id, kind: kind[1]} : null;
+  }
+
+  function findPlace(place) {
+    var row = place && document.getElementById(place.row);
+    return row && row.querySelector("." + place.kind);
+  }
+
+  var focusPlace = null;
+  var focused = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    focused = document.activeElement;
+    focusPlace = placeOf(focused);
+  });
+  document.addEventListener("htmx:afterOnLoad", function () {
+    if (!focusPlace || document.contains(focused)) { return; }
+    var again = findPlace(focusPlace);
+    if (again) { again.focus({preventScroll: true}); }
+    focusPlace = null;
   });
 
   // An action's prompt is its confirmation and its reason. htmx sends the answer as

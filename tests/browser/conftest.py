@@ -138,11 +138,15 @@ def open_panel(demo, panel, page):
 
 def record_swaps(page):
     """Keep every opsweb swap target's id and text in window.owSwaps, so a test can
-    tell what a row showed even after the next refresh replaced it."""
+    tell what a row showed even after the next refresh replaced it. A row's outcome
+    slot has no id of its own: it is recorded as ow-outcome-<run id>."""
     page.evaluate("""() => {
       window.owSwaps = [];
-      document.addEventListener('htmx:afterSwap', (e) => window.owSwaps.push(
-        {id: e.detail.target.id, text: e.detail.target.textContent.trim()}));
+      document.addEventListener('htmx:afterSwap', (e) => {
+        const t = e.detail.target, row = t.closest('tr[data-run-id]');
+        const id = t.id || (row && t.matches('.ow-outcome-slot') ? 'ow-outcome-' + row.dataset.runId : '');
+        window.owSwaps.push({id: id, text: t.textContent.trim()});
+      });
     }""")
 
 

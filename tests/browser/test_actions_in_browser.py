@@ -65,7 +65,7 @@ def test_a_quick_double_click_on_stop_still_cancels_exactly_once(demo, open_pane
     record_swaps(page)
     confirms = Confirms(page, accept=True)
     sent = posts_to(page, "/cancel")
-    page.locator(f"#ow-stop-{rid}").dblclick()
+    page.locator(f"#ow-run-{rid} .ow-do-stop").dblclick()
     page.wait_for_function("() => window.owSwaps.some(s => s.id.startsWith('ow-outcome-'))")
     expect(page.locator(f'tr[data-run-id="{rid}"]')).to_have_count(0, timeout=PANEL_REFRESH_MS)
     assert confirms.asked  # it asked before stopping
@@ -79,7 +79,7 @@ def test_reset_agent_session_asks_first_and_reports_the_cleared_sessions(demo, o
     rid = seeded_run(demo, "claudeRunning")
     page = open_panel()
     sent = posts_to(page, "/reset-session")
-    page.locator(f"#ow-card-{rid}").click()  # it resets the whole agent: in its card
+    page.locator(f"#ow-run-{rid} .ow-do-card").click()  # it resets the whole agent: in its card
     reset = page.locator(f"#ow-card-reset-{CLAUDE_CODER}")
     expect(reset).to_have_accessible_name("Reset the session of Claude Coder")
     expect(reset).to_have_text("Reset agent session")

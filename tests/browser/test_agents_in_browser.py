@@ -32,7 +32,7 @@ def test_pause_from_a_row_with_a_reason_shows_the_agent_paused_then_resume(demo,
     page = open_panel()
     expect(page.locator("#ow-attention")).to_be_visible()
     prompts = Prompts(page, None)
-    pause = page.locator(f"#ow-pause-{rid}")
+    pause = page.locator(f"#ow-run-{rid} .ow-do-pause")
     expect(pause).to_have_accessible_name("Pause Shell <b>Bot</b>")
     pause.click()
     page.wait_for_timeout(300)
@@ -42,7 +42,7 @@ def test_pause_from_a_row_with_a_reason_shows_the_agent_paused_then_resume(demo,
 
     prompts.reason = REASON
     pause.click()
-    expect(page.locator(f"#ow-outcome-{rid} .ow-outcome")).to_have_text(
+    expect(page.locator(f"#ow-run-{rid} .ow-outcome")).to_have_text(
         "Agent paused: Paperclip cancelled its running runs; its timer skips it until resumed.")
     assert calls_to(demo, f"pause:{SHELL_BOT}") == 1
     # the strip refreshes at once (opsweb-changed) and says who paused it and why
@@ -65,7 +65,7 @@ def test_a_stopped_run_appears_under_recent_runs_and_its_log_opens(demo, open_pa
     rid = seeded_run(demo, "codexRunning")
     page = open_panel()
     Prompts(page, "stuck")
-    page.locator(f"#ow-stop-{rid}").click()
+    page.locator(f"#ow-run-{rid} .ow-do-stop").click()
     row = page.locator(f'#ow-recent-runs tr[data-finished-run-id="{rid}"]')
     expect(row).to_be_visible()
     expect(row.locator(".ow-status")).to_have_text("cancelled")

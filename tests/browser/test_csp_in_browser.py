@@ -21,7 +21,7 @@ def test_htmx_swaps_and_the_log_dialog_work_with_no_csp_violation(demo, panel, w
                               timeout=PANEL_REFRESH_MS):  # htmx's own poll, swapped in
         page.goto(panel.url + "/operations")
         expect(page.locator("tr.ow-row").first).to_be_visible()
-    page.locator("tr.ow-row button[id^=ow-log-]").first.click()
+    page.locator("tr.ow-row button.ow-do-log").first.click()
     dialog = page.locator("dialog#ow-log-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#ow-log-entries")).to_be_attached()

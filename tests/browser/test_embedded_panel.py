@@ -48,7 +48,7 @@ def test_a_host_page_gets_the_same_live_panel(demo, host, watched):
 
     rid = new_run(demo)  # refreshes itself under the host's prefix
     expect(page.locator(f'tr[data-run-id="{rid}"]')).to_be_visible(timeout=PANEL_REFRESH_MS)
-    assert page.locator("#ow-poll").get_attribute("hx-get") == "/ops/agents"
+    assert page.locator("#ow-agents #ow-poll").get_attribute("hx-get") == "/ops/agents"
 
     say(demo, rid, "archiving batch 1")
     page.get_by_role("button", name="Log of Archivist").click()
@@ -60,7 +60,7 @@ def test_a_host_page_gets_the_same_live_panel(demo, host, watched):
                                                                timeout=LOG_FOLLOW_MS)
     page.keyboard.press("Escape")
     expect(dialog).not_to_have_attribute("open", "")
-    expect(page.locator(f"#ow-log-{rid}")).to_be_focused()
+    expect(page.locator(f"#ow-run-{rid} .ow-do-log")).to_be_focused()
     assert watched.problems == []
 
 

@@ -3,7 +3,7 @@ and gives focus back to the button that opened it, even when the panel was repla
 meanwhile; every control has an accessible name."""
 import pytest
 
-from .conftest import PANEL_REFRESH_MS, expect, new_run, seeded_run
+from .conftest import PANEL_REFRESH_MS, expect, seeded_run
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +12,7 @@ def test_the_log_dialog_opens_with_enter_closes_with_esc_and_returns_focus(demo,
     rid = seeded_run(demo, "claudeRunning")
     page = open_panel()
     dialog = page.locator("#ow-log-dialog")
-    opener = page.locator(f"#ow-log-{rid}")
+    opener = page.locator(f"#ow-run-{rid} .ow-do-log")
 
     opener.focus()
     page.keyboard.press("Enter")
@@ -22,14 +22,15 @@ def test_the_log_dialog_opens_with_enter_closes_with_esc_and_returns_focus(demo,
     expect(dialog).not_to_have_attribute("open", "")
     expect(opener).to_be_focused()
 
-    # again, and this time the panel changes while the dialog is open: only the new row
-    # is sent, so the opener is the same element and keeps its place
+    # again, and this time its row is replaced while the dialog is open (it went
+    # silent: a refresh swaps that row in)
     opener.evaluate("el => { el.owOldNode = true; }")
     page.keyboard.press("Enter")
     expect(dialog).to_have_attribute("open", "")
-    other = new_run(demo)
-    expect(page.locator(f'tr[data-run-id="{other}"]')).to_be_attached(timeout=PANEL_REFRESH_MS)
-    assert opener.evaluate("el => el.owOldNode") is True
+    demo.control("POST", f"/runs/{rid}/silence", agoMs=3_700_000)
+    expect(page.locator(f"#ow-run-{rid} .ow-silence")).to_contain_text("suspicious",
+                                                                       timeout=PANEL_REFRESH_MS)
+    assert opener.evaluate("el => el.owOldNode") is None  # a new button in the same place
     page.keyboard.press("Escape")
     expect(dialog).not_to_have_attribute("open", "")
     expect(opener).to_be_focused()
@@ -55,7 +56,7 @@ def test_every_control_has_an_accessible_name(demo, open_panel):
     expect(panel.get_by_role("checkbox", name="Silent only")).to_be_visible()
     expect(panel.get_by_role("columnheader", name="Actions")).to_have_count(1)
 
-    page.locator(f"#ow-log-{rid}").press("Enter")
+    page.locator(f"#ow-run-{rid} .ow-do-log").press("Enter")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Close")).to_be_visible()

@@ -44,7 +44,7 @@ def test_the_log_dialog_follows_the_run_and_survives_panel_refreshes(demo, open_
     dialog = page.locator("#ow-log-dialog")
     log = page.locator("#ow-log-entries")
 
-    page.locator(f"#ow-log-{rid}").click()
+    page.locator(f"#ow-run-{rid} .ow-do-log").click()
     expect(dialog).to_have_attribute("open", "")
     opened = time.monotonic()
     # converted, not raw NDJSON
@@ -102,7 +102,7 @@ def test_a_burst_then_quiet_run_opens_with_its_last_line_on_screen(demo, open_pa
     burst(demo, rid, 5_000_000)
     say(demo, rid, "THE LAST LINE")
     page = open_panel()
-    page.locator(f"#ow-log-{rid}").click()
+    page.locator(f"#ow-run-{rid} .ow-do-log").click()
     log = page.locator("#ow-log-entries")
     last = log.locator(".ow-entry").last
     expect(last).to_have_text("THE LAST LINE")

@@ -42,7 +42,7 @@ def test_readme_pictures_of_the_panel_and_the_log_dialog(demo, panel_for, page, 
         assert badge.inner_text().strip(), badge.evaluate("el => el.outerHTML")
     keep(page, "panel")
 
-    page.locator(f"#ow-log-{claude}").click()
+    page.locator(f"#ow-run-{claude} .ow-do-log").click()
     log = page.locator("#ow-log-entries")
     expect(log.locator(".ow-entry-tool_call").first).to_be_visible()
     expect(page.locator("#ow-events-list .ow-event").first).to_be_visible()

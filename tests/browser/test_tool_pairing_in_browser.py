@@ -15,7 +15,7 @@ def test_a_late_tool_result_completes_its_call(demo, open_panel):
         {"type": "tool_use", "id": "toolu_late", "name": "Bash",
          "input": {"command": "make test"}}]}}))
     page = open_panel()
-    page.locator(f"#ow-log-{rid}").click()
+    page.locator(f"#ow-run-{rid} .ow-do-log").click()
     call = page.locator('.ow-entry-tool_call[data-tool-use-id="toolu_late"]')
     expect(call.locator(".ow-call-state")).to_have_text("running")
     say(demo, rid, json.dumps({"type": "user", "message": {"content": [

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from werkzeug.wrappers import Request
 
 from conftest import ServedApp
+import row_actions
 
 pytestmark = pytest.mark.contract
 
@@ -298,10 +299,10 @@ def test_stop_on_a_running_run_cancels_it_and_its_process_is_gone(seeded, panel,
     pid, pgid = run["processPid"], run["processGroupId"]
     assert isinstance(pid, int) and isinstance(pgid, int), (pid, pgid)
     assert alive(pid), f"processPid {pid} of run {run['id']} is not visible from the test"
-    stop = wait_until(lambda: panel.soup("/operations/agents").select_one(f"#ow-stop-{run['id']}"), 10)
-    assert stop is not None, "the fresh running run never appeared in the panel"
+    row = wait_until(lambda: row_actions.row_of(panel.soup("/operations/agents"), run["id"]), 10)
+    assert row is not None, "the fresh running run never appeared in the panel"
 
-    resp = panel.post_as_browser(stop["hx-post"])
+    resp = panel.post_as_browser(row_actions.url(row, "stop"))
     assert resp.status_code == 200, resp.text[:300]
     outcome = html(resp).select_one(".ow-outcome")
     assert outcome.get_text(strip=True) == "Run cancelled." and "ow-outcome-done" in outcome["class"]
@@ -314,9 +315,9 @@ def test_stop_on_a_running_run_cancels_it_and_its_process_is_gone(seeded, panel,
 
 def test_stop_on_a_queued_run_cancels_it(seeded, panel, paperclip_api, fresh_run):
     run = fresh_run(seeded.drainer_agent_id, "queued")
-    stop = wait_until(lambda: panel.soup("/operations/agents").select_one(f"#ow-stop-{run['id']}"), 10)
-    assert stop is not None, "the fresh queued run never appeared in the panel"
-    resp = panel.post_as_browser(stop["hx-post"])
+    row = wait_until(lambda: row_actions.row_of(panel.soup("/operations/agents"), run["id"]), 10)
+    assert row is not None, "the fresh queued run never appeared in the panel"
+    resp = panel.post_as_browser(row_actions.url(row, "stop"))
     assert html(resp).select_one(".ow-outcome").get_text(strip=True) == "Run cancelled."
     after = paperclip_api.run(run["id"])
     assert (after["status"], after["startedAt"]) == ("cancelled", None)
@@ -349,9 +350,9 @@ def test_reset_session_reports_paperclips_cleared_count(seeded, panel, paperclip
     assert (state["sessionId"], state["stateJson"]) == (None, {})
 
     run = fresh_run()  # the Reset button of its agent's card, opened from its row
-    card = wait_until(lambda: panel.soup("/operations/agents").select_one(f"#ow-card-{run['id']}"), 10)
-    assert card is not None
-    reset = panel.soup(card["hx-get"]).select_one(f"#ow-card-reset-{seeded.runner_agent_id}")
+    row = wait_until(lambda: row_actions.row_of(panel.soup("/operations/agents"), run["id"]), 10)
+    assert row is not None
+    reset = panel.soup(row_actions.url(row, "card")).select_one(f"#ow-card-reset-{seeded.runner_agent_id}")
     expected = len(paperclip_api.get(f"/agents/{seeded.runner_agent_id}/task-sessions"))
     resp = panel.post_as_browser(reset["hx-post"])
     assert resp.status_code == 200, resp.text[:300]
