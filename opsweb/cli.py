@@ -105,13 +105,23 @@ def _serve(app, server, config: dict) -> None:
             server.close()
 
 
-def cmd_serve(args, config: dict) -> int:
+def _ready(args, config: dict):
+    """The app and its bound server (None under --debug), or the exit status that
+    says why not: 2 for a setting, 1 for a port that cannot be had."""
     app = _create(config)
     if app is None:
         return 2
     server = None if args.debug else _bind(app, config)
     if server is None and not args.debug:
         return 1
+    return app, server
+
+
+def cmd_serve(args, config: dict) -> int:
+    ready = _ready(args, config)
+    if isinstance(ready, int):
+        return ready
+    app, server = ready
     if not config["OPSWEB_OPERATOR_TOKENS"] and config["OPSWEB_HOST"] not in (
             "127.0.0.1", "localhost", "::1"):
         print("opsweb: no OPSWEB_OPERATOR_TOKENS: only requests from 127.0.0.1 are served",
@@ -137,12 +147,10 @@ def cmd_demo(args, config: dict) -> int:
         # Its own in-memory audit trail: demo Stops must never show up in a real panel.
         config = {**config, "OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
                   "OPSWEB_COMPANIES": (), "OPSWEB_AUDIT_URL": DEMO_AUDIT_URL}
-        app = _create(config)
-        if app is None:
-            return 2
-        server = None if args.debug else _bind(app, config)
-        if server is None and not args.debug:
-            return 1
+        ready = _ready(args, config)
+        if isinstance(ready, int):
+            return ready
+        app, server = ready
         print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}"
               f" (try: opsweb check --paperclip-url {demo.url})", flush=True)
         print(f"opsweb demo: open {_address(server, config)}/operations", flush=True)

@@ -152,15 +152,23 @@ SCHEMAS = {
 }
 
 
+ACTION_ANSWERS = {"200": _json("Done or already finished", _ref("Outcome")),
+                  **COMMON, "404": _json("Paperclip does not know it", _ref("Outcome")),
+                  "415": _error("A body that is not JSON"),
+                  "502": _json("Paperclip refused or failed", _ref("Outcome")),
+                  "503": _error("The audit trail is unavailable: nothing was sent"),
+                  "504": _json("The outcome is unknown: look at the run again", _ref("Outcome"))}
+
+
+def action(operation_id: str, summary: str, target: str = "agentId") -> dict:
+    """Stop, Reset, Pause, Resume: a POST on one run or agent, answered with an Outcome."""
+    return {"post": {"operationId": operation_id, "summary": summary,
+                     "parameters": [_path(target)], "requestBody": ACTION_BODY,
+                     "responses": ACTION_ANSWERS}}
+
+
 def document(prefix: str) -> dict:
     """`prefix`: where the JSON twins are mounted (`/api/operations` by default)."""
-    action_answers = {"200": _json("Done or already finished", _ref("Outcome")),
-                      **COMMON, "404": _json("Paperclip does not know it", _ref("Outcome")),
-                      "415": _error("A body that is not JSON"),
-                      "502": _json("Paperclip refused or failed", _ref("Outcome")),
-                      "503": _error("The audit trail is unavailable: nothing was sent"),
-                      "504": _json("The outcome is unknown: look at the run again",
-                                   _ref("Outcome"))}
     paths = {
         "/agents": {"get": {
             "operationId": "agents", "summary": "Every running and queued run, with per-company errors",
@@ -204,23 +212,14 @@ def document(prefix: str) -> dict:
                            _query("after", "sequence number", {"type": "integer", "minimum": 0,
                                                                "maximum": 2**53 - 1})],
             "responses": {"200": _json("Events", _ref("Events")), **COMMON, **UPSTREAM}}},
-        "/runs/{runId}/cancel": {"post": {
-            "operationId": "cancelRun", "summary": "Stop: Paperclip's graceful cancel, never retried",
-            "parameters": [_path("runId")], "requestBody": ACTION_BODY,
-            "responses": action_answers}},
-        "/agents/{agentId}/reset-session": {"post": {
-            "operationId": "resetSession", "summary": "Reset the agent's session, never retried",
-            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
-            "responses": action_answers}},
-        "/agents/{agentId}/pause": {"post": {
-            "operationId": "pauseAgent",
-            "summary": "Pause: Paperclip cancels the agent's runs and its timer skips it; never retried",
-            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
-            "responses": action_answers}},
-        "/agents/{agentId}/resume": {"post": {
-            "operationId": "resumeAgent", "summary": "Resume a paused agent; never retried",
-            "parameters": [_path("agentId")], "requestBody": ACTION_BODY,
-            "responses": action_answers}},
+        "/runs/{runId}/cancel": action("cancelRun", "Stop: Paperclip's graceful cancel, never retried",
+                                       "runId"),
+        "/agents/{agentId}/reset-session": action("resetSession",
+                                                  "Reset the agent's session, never retried"),
+        "/agents/{agentId}/pause": action(
+            "pauseAgent",
+            "Pause: Paperclip cancels the agent's runs and its timer skips it; never retried"),
+        "/agents/{agentId}/resume": action("resumeAgent", "Resume a paused agent; never retried"),
         "/agents/{agentId}": {"get": {
             "operationId": "agentCard",
             "summary": "The agent: status, heartbeat, live and last runs, spend",
