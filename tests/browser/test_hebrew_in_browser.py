@@ -91,7 +91,7 @@ def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew
     rid = seeded_run(demo, "processRunning")  # agent "Shell <b>Bot</b>"
     page = open_panel()
     name = ISOLATE.format("Shell <b>Bot</b>")
-    opener = page.locator(f"#ow-card-{rid}")
+    opener = page.locator(f"#ow-run-{rid} .ow-do-card")
     expect(opener).to_have_text("סוכן")
     opener.click()
     card = page.locator("#ow-log-dialog .ow-agent-card")
