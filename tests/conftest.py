@@ -212,15 +212,3 @@ def on_fake(fake, tmp_path):
 def inproc(on_fake) -> InProcess:
     return on_fake()
 
-
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (scripts/test runs two workers), tests that share one outside
-    server run in one worker: the real Paperclip (contract), one Chromium (browser) and
-    the test PostgreSQL (audit) are each started once, by one process."""
-    for item in items:
-        path = item.path.as_posix()
-        group = ("contract" if "/tests/contract/" in path else
-                 "browser" if "/tests/browser/" in path else
-                 "audit" if path.endswith("/tests/test_audit.py") else None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
