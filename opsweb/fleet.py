@@ -10,7 +10,8 @@ import hashlib
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -19,7 +20,7 @@ from opsweb import platform_port as port
 from opsweb import timefmt, untrusted
 from opsweb.clock import Clock
 from opsweb.coalesce import Coalescer
-from opsweb.jsonstyle import camel_keys
+from opsweb.jsonstyle import camel_fields
 
 # The company id of an error that hit every company at once (the company list failed).
 EVERY_COMPANY = "*"
@@ -56,12 +57,12 @@ class Row:
         label = self.phase_label
         return None if not label or label.lower() in ("working", self.status) else label
 
-    @property
+    @cached_property  # asked by the row, its twin and its template
     def run_ok(self) -> bool:
         """The run id is a UUID: it may go into the Log and Stop URLs."""
         return untrusted.uuid_or_none(self.run_id) is not None
 
-    @property
+    @cached_property
     def agent_ok(self) -> bool:
         return untrusted.uuid_or_none(self.agent_id) is not None
 
@@ -75,7 +76,7 @@ class Row:
         return None
 
     def to_json(self) -> dict:
-        return {**camel_keys(asdict(self)), "idProblem": self.id_problem}
+        return {**camel_fields(self), "idProblem": self.id_problem}
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable
 
 from opsweb import platform_port as port
 from opsweb import timefmt
 from opsweb.clock import Clock
 from opsweb.coalesce import Coalescer
+from opsweb.jsonstyle import camel_fields
 from opsweb.said import Said
 
 OUTCOMES = ("succeeded", "failed", "cancelled", "timed_out", "interrupted")
@@ -45,12 +46,7 @@ class FinishedRun:
     cancelled_by: str | None = None  # the opsweb operator, when opsweb stopped it
 
     def to_json(self) -> dict:
-        return {_camel(k): v for k, v in asdict(self).items()}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
+        return camel_fields(self)
 
 
 def _number(value) -> float | None:
