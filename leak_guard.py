@@ -10,6 +10,11 @@
    no `kill`/`pkill` commands, nothing fed a run's `process_pid`/`processPid`.
    Stop is Paperclip's cancel, which honours its watchdog and checkpoints. Tests,
    benches and scripts may stop the servers they started themselves.
+3. The layers of opsweb/ keep their direction (LAYER_RULES below): nothing below web/
+   imports web/ or Flask's request globals; transcript/ and pictures/ do no I/O and
+   import neither the port nor Flask; fleet/, actions/ and watch/ reach Paperclip only
+   through the port; demo/ is imported only by the CLI's `demo` command; and no module
+   outside demo/ grows past MAX_LINES lines.
 
 Static (AST), not grep: comments and strings that merely mention these names pass.
 Usage: python leak_guard.py [ROOT]; exit status 1 and one line per finding.
@@ -109,6 +114,80 @@ class _Visitor(ast.NodeVisitor):
                     break
 
 
+# -- layers ------------------------------------------------------------------------
+MAX_LINES = 300
+BELOW_WEB = {"fleet", "actions", "transcript", "runtime", "watch", "notify", "pictures",
+             "platform_port", "paperclip_shell", "platform_errors"}
+PURE_I18N = {"said", "words", "timefmt"}   # i18n/language.py installs Flask-Babel: web-side
+PURE = {"transcript", "pictures"}
+THROUGH_PORT = {"fleet", "actions", "watch"}
+REQUEST_GLOBALS = {"request", "session", "g", "current_app"}
+IO_MODULES = {"requests", "urllib", "urllib3", "http", "socket", "ssl", "subprocess", "sqlite3",
+              "psycopg", "shutil", "asyncio", "selectors", "smtplib", "ftplib", "os", "io",
+              "pathlib", "tempfile"}
+NETWORK_MODULES = {"requests", "urllib", "urllib3", "http", "socket", "ssl", "aiohttp", "httpx"}
+
+
+def _layer(rel: Path) -> str:
+    """The room a product file is in: its folder under opsweb/, or its own name at the top."""
+    if len(rel.parts) > 2:
+        return rel.parts[1] if rel.parts[1] != "i18n" or rel.stem not in PURE_I18N else "i18n-pure"
+    return rel.stem
+
+
+def _imports(tree: ast.AST, rel: Path):
+    """(line, absolute module, imported name or None, inside a function?) for every import,
+    relative ones resolved against the file's package."""
+    package = list(rel.with_suffix("").parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None, node
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                yield node.lineno, base, alias.name, node
+
+
+def check_layers(rel: Path, tree: ast.AST, lines: int) -> list[tuple[int, str]]:
+    layer, found = _layer(rel), []
+    if layer == "demo":
+        return found
+    if lines > MAX_LINES:
+        found.append((1, f"{lines} lines: a module outside demo/ stays within {MAX_LINES}"
+                         " (split it along its seams)"))
+    in_function = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   for n in ast.walk(f)}
+    for line, module, name, node in _imports(tree, rel):
+        full = f"{module}.{name}" if name else module
+        # urllib.parse only splits strings
+        top = "" if module.startswith("urllib.parse") else module.split(".")[0]
+        if (full.startswith("opsweb.demo") or module == "opsweb" and name == "demo") and not (
+                rel == Path("opsweb/cli.py") and id(node) in in_function):
+            found.append((line, "imports opsweb.demo: only the CLI's demo command may"))
+        if layer in BELOW_WEB or layer == "i18n-pure":
+            if full.startswith("opsweb.web") or module == "opsweb" and name == "web":
+                found.append((line, f"imports {full}: nothing below web/ imports web/"))
+            if top == "flask" and (name in REQUEST_GLOBALS or name is None):
+                found.append((line, f"imports {full}: nothing below web/ reads Flask's request"))
+        if layer in PURE:
+            if top in ("flask", "flask_babel", "werkzeug") or full.startswith(
+                    ("opsweb.platform_port", "opsweb.paperclip_shell")) or \
+                    module == "opsweb" and name in ("platform_port", "paperclip_shell"):
+                found.append((line, f"imports {full}: {layer}/ imports neither the port nor Flask"))
+            if top in IO_MODULES:
+                found.append((line, f"imports {full}: {layer}/ does no I/O"))
+        if layer in THROUGH_PORT and top in NETWORK_MODULES:
+            found.append((line, f"imports {full}: {layer}/ reaches Paperclip only through the port"))
+    if layer in PURE:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+                found.append((node.lineno, f"calls open(): {layer}/ does no I/O"))
+    return found
+
+
 def scan(root: Path) -> list[str]:
     root = root.resolve()
     problems = []
@@ -126,6 +205,10 @@ def scan(root: Path) -> list[str]:
                            check_kill=rel.parts[0] == PRODUCT.name)
         visitor.visit(tree)
         problems += [f"{rel}:{line}: {why}" for line, why in visitor.findings]
+        if rel.parts[0] == PRODUCT.name:
+            text = path.read_text(encoding="utf-8")
+            problems += [f"{rel}:{line}: {why}"
+                         for line, why in check_layers(rel, tree, text.count("\n"))]
     return problems
 
 
@@ -137,7 +220,8 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"leak_guard: {len(problems)} problem(s)")
         return 1
-    print("leak_guard: the seam holds and nothing kills a process directly")
+    print("leak_guard: the seam holds, the layers keep their direction and nothing kills"
+          " a process directly")
     return 0
 
 

@@ -12,19 +12,22 @@ from typing import Callable
 from flask import Flask, jsonify, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from opsweb import attention, audit, compression, headers
-from opsweb.agents import Agents
 from opsweb import platform_port as port
-from opsweb.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
-from opsweb.clock import Clock
-from opsweb.fault_reporter import FaultReporter
-from opsweb.fleet import FleetReader
-from opsweb.language import install as install_language
-from opsweb.history import HistoryReader
-from opsweb.metrics import Metrics
-from opsweb.runlog import RunLogs
+from opsweb.actions import audit
+from opsweb.fleet import attention
+from opsweb.fleet.agents import Agents
+from opsweb.fleet.history import HistoryReader
+from opsweb.fleet.live import FleetReader
+from opsweb.fleet.runlog import RunLogs
+from opsweb.i18n.language import install as install_language
+from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
-from opsweb.views import api, panel
+from opsweb.web import compression, headers
+from opsweb.web.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
+from opsweb.web.fault_reporter import FaultReporter
+from opsweb.web.metrics import Metrics
+from opsweb.web.routes import api, panel
+from opsweb.web.sessions import Sessions
 
 __all__ = ["create_app", "init_app", "panel", "api", "AuthConfigError"]
 
@@ -75,7 +78,7 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     store = audit.open_store(cfg["OPSWEB_AUDIT_URL"] or audit.default_url(instance))
     gate = Gate(tokens, operator, session_seconds=float(cfg["OPSWEB_SESSION_HOURS"]) * 3600,
                 allowed_hosts=tuple(h.lower() for h in _csv(cfg["OPSWEB_ALLOWED_HOSTS"])),
-                sessions=audit.Sessions(store), clock=clock.now)
+                sessions=Sessions(store), clock=clock.now)
     platform = platform or port.connect(cfg["OPSWEB_PAPERCLIP_URL"], cfg["OPSWEB_PAPERCLIP_TOKEN"],
                                         cfg["OPSWEB_TIMEOUT"], cfg["OPSWEB_ACTION_TIMEOUT"])
     companies = _csv(cfg["OPSWEB_COMPANIES"])
@@ -103,7 +106,7 @@ def init_app(app: Flask, url_prefix: str = "/operations",
 def _guarded(view):
     """/metrics lives outside the blueprints; it needs an operator all the same
     (a Prometheus scraper sends a bearer token)."""
-    from opsweb.auth import require_operator
+    from opsweb.web.auth import require_operator
 
     def metrics():
         return require_operator(json_twin=True) or view()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from opsweb import platform_port as port
-from opsweb.redact import redact_url
+from opsweb.runtime.redact import redact_url
 
 
 def run_check(config: dict, out: TextIO) -> int:

@@ -7,11 +7,11 @@ import socket
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from opsweb import logs
+from opsweb.runtime import logs
 from opsweb.settings import SETTINGS, SettingError, _whole, resolve
 
 DEMO_AUDIT_URL = "sqlite:///:memory:"  # the demo's Stops never reach a real trail
-from opsweb.redact import redact_url
+from opsweb.runtime.redact import redact_url
 
 
 def _version() -> str:
@@ -46,7 +46,7 @@ def _epilog() -> str:
 def _create(config: dict):
     """The app, or a one-line reason why opsweb refuses to start."""
     from opsweb import AuthConfigError, create_app
-    from opsweb.audit import AuditUnavailable
+    from opsweb.actions.audit import AuditUnavailable
     try:
         return create_app(config)
     except (AuthConfigError, AuditUnavailable) as err:

@@ -7,16 +7,11 @@ that swapping the platform means rewriting this file and the port, nothing else.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from opsweb.platform_port import (
+from opsweb.platform_errors import (
     DEFAULT_LOG_PAGE_BYTES,
     MAX_LOG_PAGE_BYTES,
     BadResponse,
@@ -30,8 +25,9 @@ from opsweb.platform_port import (
     UpstreamError,
     check_uuid,
 )
-from opsweb.redact import redact_url
-from opsweb.said import Said
+from opsweb.runtime.deadline import Deadline, WatchedAdapter
+from opsweb.runtime.redact import redact_url
+from opsweb.i18n.said import Said
 
 DEFAULT_TIMEOUT = 3.0
 # A live-runs page or a run is a few KB; anything far bigger is a broken upstream,
@@ -58,8 +54,8 @@ class PaperclipShell:
             self._session.headers["Authorization"] = f"Bearer {token}"
         # requests would otherwise honour HTTP(S)_PROXY for 127.0.0.1 too.
         self._session.trust_env = False
-        self._session.mount("http://", _WatchedAdapter())
-        self._session.mount("https://", _WatchedAdapter())
+        self._session.mount("http://", WatchedAdapter())
+        self._session.mount("https://", WatchedAdapter())
 
     # -- reads ---------------------------------------------------------------
 
@@ -167,7 +163,7 @@ class PaperclipShell:
         url = self.base_url + path
         timeout = timeout or self.timeout
         where = self.shown_url
-        with _Deadline(timeout) as deadline:
+        with Deadline(timeout) as deadline:
             try:
                 # Redirects are not followed: a redirected POST was received, and
                 # following it would send the action elsewhere (or not at all).
@@ -208,72 +204,6 @@ class PaperclipShell:
                                    " was expected for %(path)s", url=where,
                                    sent=type(body).__name__, expected=expect.__name__, path=path))
         return body
-
-
-class _Deadline:
-    """A call's total deadline: when it passes, the socket of the call's connection is
-    shut down, so whatever read is blocked (status line, headers, body) ends at once."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.expired = False
-        self.connection = None  # set by _WatchedConnection when the request goes out
-        self._lock = threading.Lock()
-        self._done = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Deadline":
-        _current.deadline = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            self._done = True
-        self._timer.cancel()
-        _current.deadline = None
-
-    def _expire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.expired = True
-            sock = getattr(self.connection, "sock", None)
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-
-_current = threading.local()  # the _Deadline of the call this thread is making
-
-
-class _Watched:
-    """Mixed into urllib3's connections: tells the calling thread's deadline which
-    connection carries its request (pooled connections are reused across calls)."""
-
-    def request(self, *args, **kwargs):
-        deadline = getattr(_current, "deadline", None)
-        if deadline is not None:
-            deadline.connection = self
-        return super().request(*args, **kwargs)
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = type("WatchedHTTPConnection", (_Watched, HTTPConnection), {})
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = type("WatchedHTTPSConnection", (_Watched, HTTPSConnection), {})
-
-
-class _WatchedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
-                                                   "https": _WatchedHTTPSPool}
 
 
 def _read_capped(resp: requests.Response) -> bytes:

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
 from opsweb import create_app
-from opsweb.clock import Clock
+from opsweb.runtime.clock import Clock
 from opsweb.demo import World
 from opsweb.demo.runner import DemoServer
 from tests.fake_platform import FakePlatform, from_world

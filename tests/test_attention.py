@@ -4,12 +4,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from opsweb import attention, audit, overcap
+from opsweb.fleet import attention, overcap
+
+from opsweb.actions import audit
 from opsweb import platform_port as port
-from opsweb.agents import Agents
-from opsweb.attention import Thresholds
-from opsweb.fleet import FleetReader
-from opsweb.history import CompanyHistory, HistoryReader, finished_run
+from opsweb.fleet.agents import Agents
+from opsweb.fleet.attention import Thresholds
+from opsweb.fleet.live import FleetReader
+from opsweb.fleet.history import CompanyHistory, HistoryReader, finished_run
 from tests.fake_platform import FakePlatform
 
 CID = "c0ffee00-0000-4000-8000-0000000000aa"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from opsweb import audit
+from opsweb.actions import audit
 from opsweb import platform_port as port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +129,7 @@ class BrokenStore(audit.Store):
     def _insert(self, values):
         raise audit.AuditUnavailable("audit store: disk full")
 
-    def _run(self, sql, params, fetch=False):
+    def run(self, sql, params, fetch=False):
         raise audit.AuditUnavailable("audit store: disk full")
 
 
@@ -188,7 +188,7 @@ def postgres_url():
 
 def _empty_postgres(url: str) -> str:
     store = audit.open_store(url)  # creates the table
-    store._run("TRUNCATE opsweb_audit", ())
+    store.run("TRUNCATE opsweb_audit", ())
     store.close()
     return url
 
@@ -282,10 +282,10 @@ def test_an_existing_trail_gains_the_reason_and_name_columns(audit_url):
     """A database written before reasons existed is migrated on open (columns added),
     its records read on, and new records keep reason, names and the Paperclip URL."""
     store = audit.open_store(audit_url)
-    store._run("DROP TABLE opsweb_audit", ())
+    store.run("DROP TABLE opsweb_audit", ())
     id_column = store.id_column
-    store._run(audit._TABLE.format(id=id_column), ())  # the first release's table
-    store._run("INSERT INTO opsweb_audit (started_at, action, operator) VALUES (?, ?, ?)",
+    store.run(audit._TABLE.format(id=id_column), ())  # the first release's table
+    store.run("INSERT INTO opsweb_audit (started_at, action, operator) VALUES (?, ?, ?)",
                ("2026-01-01T00:00:00.000Z", "cancel", "old"))
     store.close()
     store = audit.open_store(audit_url)

@@ -14,7 +14,7 @@ from flask import Flask, request, session
 import opsweb
 from conftest import Panel, ServedApp
 from opsweb import AuthConfigError, create_app
-from opsweb.auth import parse_tokens
+from opsweb.web.auth import parse_tokens
 
 ALICE = "alice-token-0123456789abcdef"
 BOB = "bob-token-0123456789abcdef00"

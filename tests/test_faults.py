@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from opsweb import platform_port as port
-from opsweb.fault_reporter import FaultReporter
-from opsweb.fleet import CompanyError, Fleet
+from opsweb.web.fault_reporter import FaultReporter
+from opsweb.fleet.live import CompanyError, Fleet
 
 ACME = "c0ffee01-0000-4000-8000-000000000001"
 GLOBEX = "c0ffee02-0000-4000-8000-000000000002"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from opsweb import timefmt
-from opsweb.clock import Clock
-from opsweb.coalesce import Coalescer
-from opsweb.fleet import attention_key, build_row
+from opsweb.i18n import timefmt
+from opsweb.runtime.clock import Clock
+from opsweb.fleet.coalesce import Coalescer
+from opsweb.fleet.live import attention_key, build_row
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paperclip-2026.916.1"
 NOW = datetime(2026, 11, 24, 15, 10, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ what needs attention first, and is checked like every other filter."""
 from urllib.parse import parse_qs, urlparse
 
 
-from opsweb.filters import Filters
+from opsweb.fleet.filters import Filters
 
 ACME = "c0ffee01-0000-4000-8000-000000000001"
 GLOBEX = "c0ffee02-0000-4000-8000-000000000002"
@@ -38,7 +38,7 @@ def test_a_folded_company_is_one_row_that_counts_its_runs_and_unfolds_again(demo
     # its most urgent silence: that of its first run in attention order
     assert summary.select_one(".ow-silence")["class"][-1] == f"ow-silence-{acme[0]['silenceLevel']}"
     # the other company's runs stay rows of their own, with their buttons
-    assert folded.select(f'#ow-rows tr.ow-row button.ow-do-stop')
+    assert folded.select('#ow-rows tr.ow-row button.ow-do-stop')
 
     unfold = summary.select_one(f"#ow-unfold-{ACME}")
     assert unfold["aria-label"] == "Unfold Acme Ops" and unfold["href"] == "/operations"

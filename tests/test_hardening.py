@@ -6,7 +6,6 @@ import time
 
 import pytest
 import requests
-from bs4 import BeautifulSoup
 
 from hostile_upstream import AGENT, COMPANY, issue_id, live_run, run_id, wait_until
 import row_actions

@@ -13,9 +13,9 @@ from flask import Flask, render_template_string, request
 import opsweb
 from conftest import Panel, ServedApp
 import row_actions
-from opsweb import timefmt
+from opsweb.i18n import timefmt
 from opsweb.demo import scripts
-from opsweb.said import FSI, PDI
+from opsweb.i18n.said import FSI, PDI
 
 CLAUDE_AGENT = "a9e00011-0000-4000-8000-000000000011"
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"

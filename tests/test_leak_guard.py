@@ -40,8 +40,8 @@ def test_the_real_tree_is_clean():
     "__import__('opsweb.paperclip_shell')\n",
 ])
 def test_any_import_of_the_shell_outside_the_port_fails(tmp_path, code):
-    problems = plant(tmp_path, {"opsweb/views.py": code})
-    assert problems and all("opsweb/views.py" in p for p in problems)
+    problems = plant(tmp_path, {"opsweb/web/views.py": code})
+    assert problems and all("opsweb/web/views.py" in p for p in problems)
     assert "only opsweb/platform_port.py" in problems[0]
 
 
@@ -67,15 +67,15 @@ def test_tests_may_not_import_the_shell_either(tmp_path):
     "def stop(run, sig):\n    send(run.process_pid, sig)\n",
 ])
 def test_direct_process_kills_in_the_product_fail(tmp_path, code):
-    problems = plant(tmp_path, {"opsweb/actions.py": code})
+    problems = plant(tmp_path, {"opsweb/actions/perform.py": code})
     assert problems, code
-    assert all(p.startswith("opsweb/actions.py:") for p in problems)
+    assert all(p.startswith("opsweb/actions/perform.py:") for p in problems)
 
 
 def test_mentions_in_comments_and_strings_pass(tmp_path):
     code = ('# never os.kill(pid) here\n'
             'HELP = "Stop uses Paperclip, not os.kill or paperclip_shell"\n')
-    assert plant(tmp_path, {"opsweb/views.py": code}) == []
+    assert plant(tmp_path, {"opsweb/web/views.py": code}) == []
 
 
 def test_tests_may_stop_the_servers_they_started(tmp_path):
@@ -84,8 +84,48 @@ def test_tests_may_stop_the_servers_they_started(tmp_path):
 
 
 def test_exit_status_and_report(tmp_path):
-    plant(tmp_path, {"opsweb/views.py": "import os\nos.kill(1, 9)\n"})
+    plant(tmp_path, {"opsweb/web/views.py": "import os\nos.kill(1, 9)\n"})
     result = subprocess.run([sys.executable, str(ROOT / "leak_guard.py"), str(tmp_path)],
                             capture_output=True, text=True)
     assert result.returncode == 1
-    assert "opsweb/views.py:2" in result.stdout
+    assert "opsweb/web/views.py:2" in result.stdout
+
+
+# -- the layers (issue 19): each rule fails on a planted violation ---------------------
+@pytest.mark.parametrize("rel, code, says", [
+    ("opsweb/fleet/live.py", "from opsweb.web import csrf\n", "nothing below web/ imports web/"),
+    ("opsweb/actions/perform.py", "from opsweb import web\n", "nothing below web/ imports web/"),
+    ("opsweb/runtime/clock.py", "from ..web.views import common\n", "nothing below web/ imports web/"),
+    ("opsweb/watch/rules.py", "from flask import request\n", "nothing below web/ reads Flask's request"),
+    ("opsweb/i18n/said.py", "from flask import g\n", "nothing below web/ reads Flask's request"),
+    ("opsweb/platform_port.py", "import flask\n", "nothing below web/ reads Flask's request"),
+    ("opsweb/transcript/entry.py", "from opsweb import platform_port as port\n",
+     "transcript/ imports neither the port nor Flask"),
+    ("opsweb/transcript/entry.py", "from flask import Markup\n", "transcript/ imports neither the port nor Flask"),
+    ("opsweb/pictures/strip.py", "import socket\n", "pictures/ does no I/O"),
+    ("opsweb/transcript/entry.py", "import subprocess\n", "transcript/ does no I/O"),
+    ("opsweb/transcript/entry.py", "data = open('/etc/passwd').read()\n", "calls open(): transcript/ does no I/O"),
+    ("opsweb/fleet/live.py", "import requests\n", "fleet/ reaches Paperclip only through the port"),
+    ("opsweb/actions/perform.py", "from urllib.request import urlopen\n",
+     "actions/ reaches Paperclip only through the port"),
+    ("opsweb/watch/loop.py", "import http.client\n", "watch/ reaches Paperclip only through the port"),
+    ("opsweb/web/views/panel.py", "from opsweb.demo import world\n", "only the CLI's demo command may"),
+    ("opsweb/cli.py", "from opsweb.demo.runner import DemoServer\n", "only the CLI's demo command may"),
+    ("opsweb/fleet/live.py", "x = 1\n" * 301, "301 lines: a module outside demo/ stays within 300"),
+])
+def test_a_planted_layer_violation_is_named_with_its_file_line_and_rule(tmp_path, rel, code, says):
+    problems = plant(tmp_path, {rel: code})
+    assert problems, f"{rel}: {code!r} passed the guard"
+    assert any(p.startswith(f"{rel}:") and says in p for p in problems), problems
+
+
+@pytest.mark.parametrize("rel, code", [
+    ("opsweb/cli.py", "def cmd_demo():\n    from opsweb.demo.runner import DemoServer\n"),
+    ("opsweb/demo/server.py", "import socket\nfrom opsweb.web import csrf\n" + "x = 1\n" * 400),
+    ("opsweb/web/views/panel.py", "from flask import request\nimport requests\n"),
+    ("opsweb/notify/webhook.py", "import requests\n"),
+    ("opsweb/fleet/live.py", "from urllib.parse import urlsplit\n"),
+    ("opsweb/i18n/language.py", "from flask import request\n"),
+])
+def test_what_a_layer_may_do_passes(tmp_path, rel, code):
+    assert plant(tmp_path, {rel: code}) == []

@@ -11,8 +11,9 @@ import pytest
 
 from opsweb import platform_port as port
 from opsweb.transcript.cursor import Cursor
-from opsweb.transcript.reader import Guard, Limits, find_end, read_log
-from opsweb.runlog import RunLogs
+from opsweb.transcript.paging import Guard, Limits, find_end
+from opsweb.transcript.reader import read_log
+from opsweb.fleet.runlog import RunLogs
 from opsweb.transcript.builder import convert_log
 from opsweb.transcript.entry import transcript_text
 from tests.fake_platform import FakePlatform

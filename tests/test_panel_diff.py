@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opsweb.panel_diff import PART, ROW, Versions, plan, split
+from opsweb.web.panel_diff import PART, ROW, Versions, plan, split
 
 ROWS_ID = "ow-rows"
 

@@ -64,7 +64,7 @@ def test_init_app_takes_a_fake_platform_and_a_clock(fake, tmp_path):
     from flask import Flask
 
     import opsweb
-    from opsweb.clock import Clock
+    from opsweb.runtime.clock import Clock
     from tests.conftest import FROZEN_AT
 
     host = Flask("host")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from opsweb.clock import Clock
+from opsweb.runtime.clock import Clock
 
 __all__ = ["Clock", "iso", "ms_between", "canonical_uuid"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from opsweb.jsonstyle import camel
+from opsweb.runtime.jsonstyle import camel
 
 
 @dataclass(frozen=True)

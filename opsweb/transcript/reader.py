@@ -9,16 +9,12 @@ of a character arrives as U+FFFD. nextOffset is absent at the end of the file.
 The rules that keep byte offsets exact: a page is only ever requested at a character
 boundary, and a page ending in U+FFFD gives that last character back to the next
 request. Paperclip writes JSON text, so every other character re-encodes to exactly
-the bytes it came from; when a log holds invalid UTF-8 anyway (each bad sequence of 1
-to 3 bytes arrives as one U+FFFD), the page's real length (nextOffset, or the end found
-with one-byte requests) says how many bytes those characters stood for, so that a
-cursor is never placed past the real position.
+the bytes it came from; for invalid UTF-8 (each bad sequence arrives as one U+FFFD)
+the page's real length says how many bytes those characters stood for.
 
 Where the end is: while a run lives Paperclip's size hint (lastOutputBytes) lags by up
 to a minute, or for ever once the run goes quiet, so it is only a lower bound: the
-end is found from it with small requests (`_find_end`). Every read goes through a
-`Guard`, which bounds it by calls, bytes and time and stops a server whose pages do
-not advance (one that ignores `offset` would otherwise be read for ever).
+end is found from it with small requests; every read is bounded (paging.py).
 """
 from __future__ import annotations
 
@@ -26,62 +22,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from opsweb import platform_port as port
+from opsweb import platform_errors as port
 from opsweb.transcript.cursor import SKIP_PARTIAL, Cursor, parse_offset
 from opsweb.transcript.builder import TranscriptBuilder
 from opsweb.transcript.entry import Entry
+from opsweb.transcript.paging import PROBE, READ_LIMITS, Fetch, Guard, Limits, blen, find_end
 
 CALL_BUDGET = 1_048_576  # bytes one read_log call fetches before handing back a cursor
-_PROBE = 4096
-_GALLOP = 65_536         # the first step forward from a lagging size hint; doubles each time
-_MAX_OFFSET = 1 << 50    # no run log is a petabyte: an end not found by then never comes
 _CUT = "\ufffd"
-
-Fetch = Callable[[int, int], "tuple[str, int | None]"]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The most one read may cost upstream. A dialog's read needs a few dozen small
-    probes and a handful of pages; these bounds only bite when Paperclip misbehaves.
-    `calls` counts the requests beyond one per page of the byte budget."""
-    calls: int = 128
-    bytes: int = 24 * port.MAX_LOG_PAGE_BYTES
-    seconds: float = 30.0
-
-
-READ_LIMITS = Limits()
-
-
-class Guard:
-    """`fetch`, bounded: raises BadResponse (a 502) once a read has made too many
-    calls, fetched too many bytes or taken too long, and as soon as an answer's
-    nextOffset does not move forward within what was asked for."""
-
-    def __init__(self, fetch: Fetch, limits: Limits = READ_LIMITS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._fetch, self.limits, self._clock = fetch, limits, clock
-        self._deadline = clock() + limits.seconds
-        self.calls = self.bytes = 0
-
-    def __call__(self, offset: int, limit: int) -> tuple[str, int | None]:
-        lim = self.limits
-        if self.calls >= lim.calls or self.bytes >= lim.bytes or self._clock() > self._deadline:
-            raise port.BadResponse(
-                f"Stopped reading the run log after {self.calls} requests and {self.bytes:,} bytes"
-                f" (limits: {lim.calls} requests, {lim.bytes:,} bytes, {lim.seconds:g} s): Paperclip's"
-                " log pages did not lead to its end (does the server ignore offset?)")
-        if offset > _MAX_OFFSET:
-            raise port.BadResponse("Paperclip's log did not end before offset 2^50: its pages do not"
-                                   " advance as they should, so reading stopped")
-        content, nxt = self._fetch(offset, limit)
-        self.calls += 1
-        self.bytes += _blen(content)
-        if nxt is not None and not (type(nxt) is int and offset < nxt <= offset + limit):
-            raise port.BadResponse(
-                f"Paperclip's log answer for offset {offset} gave nextOffset {str(nxt)[:40]}: its"
-                " pages do not advance, so reading stopped")
-        return content, nxt
 
 
 @dataclass(frozen=True)
@@ -95,10 +43,6 @@ class LogSlice:
     offsets: tuple[int, ...] = ()          # the byte offset of each entry's record
     skipped: tuple[int, int] | None = None  # (from, to): output jumped over to reach the end
     calls: int = field(default=0, compare=False)
-
-
-def _blen(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _spread(total: int, count: int) -> list[int]:
@@ -133,7 +77,7 @@ class _Pager:
 
     def _get(self, offset: int, limit: int) -> tuple[str, int | None]:
         content, nxt = self.fetch(offset, limit)
-        self.fetched += (nxt - offset) if nxt is not None and nxt > offset else _blen(content)
+        self.fetched += (nxt - offset) if nxt is not None and nxt > offset else blen(content)
         return content, nxt
 
     def next_page(self) -> list[tuple[int, str, int]]:
@@ -153,7 +97,7 @@ class _Pager:
             safe, end = content, None
         elif content.endswith(_CUT) and len(content) > 1 and _CUT not in content[:-1]:
             safe = content[:-1]  # perhaps a cut character: ask for it again next time
-            end = self.pos + _blen(safe)
+            end = self.pos + blen(safe)
         else:
             # A page holding other U+FFFDs keeps its last one: only nextOffset says
             # where the page really ends.
@@ -163,9 +107,9 @@ class _Pager:
             if end is None:
                 end = self._find_page_end(safe)
             count = safe.count(_CUT)
-            widths = _spread(end - self.pos - (_blen(safe) - 3 * count), count)
+            widths = _spread(end - self.pos - (blen(safe) - 3 * count), count)
         elif end is None:
-            end = self.pos + _blen(safe)
+            end = self.pos + blen(safe)
         self.pos = end
         widths = self.carry_widths + widths
         parts = (self.carry + safe).split("\n")
@@ -188,9 +132,9 @@ class _Pager:
     def _size(text: str, widths: list[int]) -> tuple[int, list[int]]:
         """Bytes of `text` whose U+FFFDs stood for widths[:n] bytes; the rest of widths."""
         if not widths:
-            return _blen(text), widths
+            return blen(text), widths
         count = text.count(_CUT)
-        return _blen(text) - 3 * count + sum(widths[:count]), widths[count:]
+        return blen(text) - 3 * count + sum(widths[:count]), widths[count:]
 
     def _find_page_end(self, text: str) -> int:
         """Where the log ends, when the last page holds U+FFFDs of unknown width: the
@@ -199,8 +143,8 @@ class _Pager:
         most x + 1, even when Paperclip clamped x to a log that grew meanwhile). Where
         an answer leaves a byte in doubt, or the log grew past the page meanwhile, the
         lower end is taken: a cursor may re-read a byte, never skip one."""
-        lo = floor = self.pos + _blen(text) - 2 * text.count(_CUT)
-        hi = ceiling = self.pos + _blen(text)
+        lo = floor = self.pos + blen(text) - 2 * text.count(_CUT)
+        hi = ceiling = self.pos + blen(text)
         while lo < hi:
             x = (lo + hi) // 2
             content, nxt = self._get(x, 1)
@@ -259,32 +203,6 @@ def _finish(builder: TranscriptBuilder, pager: _Pager, eof_flush: bool, floor: i
         offset, consumed = builder.pending
         return str(Cursor(offset, consumed, done - offset, state))
     return str(Cursor(done, 0, 0, state))
-
-
-def find_end(fetch: Fetch, floor: int, precision: int = _PROBE) -> tuple[int, int]:
-    """(lo, hi): the log's size in bytes lies in [lo, hi], hi - lo <= precision.
-    `floor` is a lower bound (Paperclip's lagging lastOutputBytes, or 0): gallop forward
-    from it with small requests until one passes the end, then bisect. A floor past the
-    end (a log truncated or replaced) bisects back down. An exact floor costs one request."""
-    below, above = 0, None  # a byte exists at `below` (or below is 0); none at `above`
-    offset, gallop = max(floor - 2, 0), max(_GALLOP, precision)  # two bytes: see below
-    while True:
-        content, nxt = fetch(offset, _PROBE)
-        if nxt is not None:
-            below = nxt
-        elif len(content) > 1 or offset <= below:  # the end is in this answer (or the log is empty)
-            size = offset + _blen(content)
-            return size, size
-        else:
-            # Paperclip clamps an offset past the end to the size it saw, and reads one
-            # byte there if the log grew meanwhile: one byte says only "no further".
-            above = offset + len(content)
-        if above is None:
-            offset, gallop = below + gallop, gallop * 4
-        elif above - below <= precision:
-            return below, above
-        else:
-            offset = (below + above) // 2
 
 
 def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, *,
@@ -346,7 +264,7 @@ def _read_tail(guard: Guard, adapter_type, tail_bytes: int, page: int, floor: in
     """The records starting in the last `tail_bytes`. The end is located only roughly
     (to half a window: fewer probes), so the lines from a window before it are read to
     the real end, and those that start in the last window are converted."""
-    lo, _ = find_end(guard, floor, max(_PROBE, tail_bytes // 2))
+    lo, _ = find_end(guard, floor, max(PROBE, tail_bytes // 2))
     read_from = max(0, lo - tail_bytes)
     pager = _Pager(guard, max(0, read_from - 1), page, min_start=read_from)
     lines: list[tuple[int, str, int]] = []

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ServedApp
 from opsweb import create_app
-from opsweb.clock import Clock
+from opsweb.runtime.clock import Clock
 
 from .conftest import ARCHIVIST, expect, seeded_run
 

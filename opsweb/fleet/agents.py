@@ -1,0 +1,170 @@
+"""Agents, not just runs: the agent card, the recent finished runs and the attention
+items, put together from the coalesced readers (fleet.py for live runs, history.py for
+agents and finished runs) and the audit trail (who stopped or paused what, and why).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+from opsweb.fleet import attention
+
+from opsweb.i18n import timefmt
+from opsweb import platform_port as port
+from opsweb.actions.audit import AuditUnavailable, Store
+from opsweb.runtime.clock import Clock
+from opsweb.fleet.live import FleetReader, Row
+from opsweb.fleet.history import OUTCOMES, FinishedRun, HistoryReader
+
+CARD_RUNS = 10
+RECENT_DEFAULT, RECENT_MAX = 50, 200
+
+
+@dataclass(frozen=True)
+class RecentFilters:
+    company: str | None = None
+    agent: str | None = None
+    outcome: str | None = None
+    limit: int = RECENT_DEFAULT
+
+    @classmethod
+    def from_args(cls, args: dict) -> "RecentFilters":
+        """Raises ValueError with a sentence for the operator on a bad value."""
+        company = port.check_uuid(args["company"], "company") if args.get("company") else None
+        outcome = args.get("outcome") or None
+        if outcome and outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        try:
+            limit = int(args.get("limit") or RECENT_DEFAULT)
+        except ValueError:
+            raise ValueError("limit must be a whole number") from None
+        if not 1 <= limit <= RECENT_MAX:
+            raise ValueError(f"limit must be between 1 and {RECENT_MAX}")
+        return cls(company, (args.get("agent") or "").strip() or None, outcome, limit)
+
+    def query(self) -> dict[str, str]:
+        out = {"company": self.company, "agent": self.agent, "outcome": self.outcome,
+               "limit": str(self.limit) if self.limit != RECENT_DEFAULT else None}
+        return {k: v for k, v in out.items() if v}
+
+    def keep(self, run: FinishedRun) -> bool:
+        return ((not self.company or run.company_id == self.company)
+                and (not self.agent or self.agent.casefold() in run.agent_name.casefold()
+                     or self.agent == run.agent_id)
+                and (not self.outcome or run.outcome == self.outcome))
+
+
+@dataclass
+class AgentCard:
+    agent: dict
+    company_name: str
+    live: list[Row]
+    runs: list[FinishedRun]
+    runs_error: str | None
+    next_wake_at: str | None
+
+    def to_json(self) -> dict:
+        a = self.agent
+        heartbeat = (a.get("runtimeConfig") or {}).get("heartbeat") or {}
+        return {
+            "id": a.get("id"), "name": a.get("name"), "companyId": a.get("companyId"),
+            "companyName": self.company_name, "adapterType": a.get("adapterType"),
+            "status": a.get("status"), "pauseReason": a.get("pauseReason"),
+            "pausedAt": a.get("pausedAt"), "errorReason": a.get("errorReason"),
+            "heartbeat": {"enabled": bool(heartbeat.get("enabled")),
+                          "intervalSec": heartbeat.get("intervalSec"),
+                          "lastHeartbeatAt": a.get("lastHeartbeatAt"),
+                          "nextExpectedAt": self.next_wake_at},
+            "spentMonthlyCents": a.get("spentMonthlyCents"),
+            "budgetMonthlyCents": a.get("budgetMonthlyCents"),
+            "liveRuns": [{"id": r.run_id, "status": r.status, "startedAt": r.started_at,
+                          "silence": r.silence_level} for r in self.live],
+            "recentRuns": [r.to_json() for r in self.runs], "recentRunsError": self.runs_error,
+        }
+
+
+def next_wake(agent: dict) -> str | None:
+    """When the timer should wake it next: its last heartbeat plus the interval, for an
+    enabled, unpaused timer (Paperclip's scheduler adds jitter; this is the expectation)."""
+    heartbeat = (agent.get("runtimeConfig") or {}).get("heartbeat") or {}
+    interval, last = heartbeat.get("intervalSec"), timefmt.parse(agent.get("lastHeartbeatAt"))
+    if not heartbeat.get("enabled") or agent.get("status") == "paused" \
+            or not isinstance(interval, (int, float)) or interval <= 0 or last is None:
+        return None
+    return (last + timedelta(seconds=interval)).isoformat().replace("+00:00", "Z")
+
+
+class Agents:
+    def __init__(self, platform: port.Platform, fleet: FleetReader, history: HistoryReader,
+                 audit: Store, thresholds: attention.Thresholds, clock: Clock | None = None):
+        self.platform, self.fleet, self.history = platform, fleet, history
+        self.audit, self.thresholds = audit, thresholds
+        self.clock = clock or Clock()
+
+    def names(self, agent_id: str | None, company_id: str | None) -> tuple[str | None, str | None]:
+        """For the audit trail, after the action: from the coalesced reads the panel
+        makes anyway (live rows, each company's agents), so usually no call of its own."""
+        fleet = self.fleet.read()
+        company = next((c for c in fleet.companies if c["id"] == company_id), None)
+        agents = {r.agent_id: r.agent_name for r in fleet.rows} | self.history.agent_names()
+        if agent_id and agent_id not in agents and company:
+            history = self.history.read([company])
+            agents |= {str(a.get("id")): str(a.get("name")) for h in history.companies
+                       for a in h.agents if a.get("name")}
+        return agents.get(agent_id or ""), company["name"] if company else None
+
+    def changed(self, company_id: str | None) -> None:
+        """After an action: the next reads of live runs, agents and history are fresh."""
+        self.fleet.invalidate()
+        self.history.forget(company_id)
+
+    def card(self, agent_id: str) -> AgentCard:
+        agent = port.pc_get_agent(self.platform, agent_id)
+        fleet = self.fleet.read()
+        company = next((c for c in fleet.companies if c["id"] == agent.get("companyId")),
+                       {"id": str(agent.get("companyId")), "name": f"company {str(agent.get('companyId'))[:8]}"})
+        history = self.history.read([company])
+        mine = [r for h in history.companies for r in h.runs if r.agent_id == agent_id]
+        error = history.errors[0]["error"] if history.errors else None
+        return AgentCard(agent, company["name"],
+                         [r for r in fleet.rows if r.agent_id == agent_id],
+                         self._with_operators(mine[:CARD_RUNS]), error, next_wake(agent))
+
+    def recent(self, filters: RecentFilters):
+        fleet = self.fleet.read()
+        history = self.history.read(fleet.companies)
+        runs = [r for r in history.runs() if filters.keep(r)][:filters.limit]
+        return self._with_operators(runs), history.errors, fleet.companies
+
+    def attention(self, now: datetime | None = None):
+        fleet = self.fleet.read()
+        history = self.history.read(fleet.companies)
+        items = attention.items(history.companies, fleet.capped, self.thresholds,
+                                self._pauses(),
+                                now or datetime.fromtimestamp(self.clock.now(), timezone.utc))
+        return items, history.errors
+
+    def _pauses(self) -> dict[str, dict]:
+        try:
+            return self.audit.last_pauses()
+        except AuditUnavailable:
+            return {}  # the items still show Paperclip's own pause reason
+
+    def _with_operators(self, runs: list[FinishedRun]) -> list[FinishedRun]:
+        """Who cancelled a run when opsweb did: its Stop, or its agent's Pause."""
+        try:
+            records = self.audit.recent(500)
+        except AuditUnavailable:
+            return runs
+        stops = {r.run_id: r.operator for r in records
+                 if r.action == "cancel" and r.result == "done" and r.run_id}
+        pauses = [r for r in records if r.action == "pause" and r.result == "done"]
+
+        def by(run: FinishedRun) -> str | None:
+            if run.outcome != "cancelled":
+                return None
+            if run.error_code == "agent_paused":
+                return next((p.operator for p in pauses if p.agent_id == run.agent_id
+                             and (p.started_at or "") <= (run.finished_at or "")), None)
+            return stops.get(run.run_id)
+        return [replace(r, cancelled_by=by(r)) for r in runs]

@@ -1,0 +1,47 @@
+"""Words the page shows for values (a run's status, an outcome, an entry's kind),
+marked for the catalog where they are defined and translated where they are shown.
+Pure: no Flask, so the readers of the fleet can build sentences with them."""
+from __future__ import annotations
+
+from opsweb.i18n import said
+
+
+def N_(msgid: str) -> str:
+    """Marks a word for the catalog where it is defined; it is translated where shown."""
+    return msgid
+
+
+# Values the page shows as words (a run's status, a silence level, an outcome, a
+# transcript entry's kind): the English word, and its translation where shown.
+LABELS = {
+    "running": N_("running"), "queued": N_("queued"), "succeeded": N_("succeeded"),
+    "failed": N_("failed"), "cancelled": N_("cancelled"), "timed_out": N_("timed out"),
+    "interrupted": N_("interrupted"),
+    "ok": N_("ok"), "suspicious": N_("suspicious"), "critical": N_("critical"),
+    "snoozed": N_("snoozed"), "not_applicable": N_("not applicable"),
+    "done": N_("done"), "already_finished": N_("already finished"), "unknown": N_("unknown"),
+    "completed": N_("completed"), "errored": N_("errored"),
+    "thinking": N_("thinking"), "user": N_("user"), "stderr": N_("stderr"),
+    "system": N_("system"), "unparsed": N_("unparsed"), "tool_call": N_("tool call"),
+    "tool_result": N_("tool result"),
+    # an agent's status, and what needs attention
+    "active": N_("active"), "idle": N_("idle"), "paused": N_("paused"), "error": N_("error"),
+    "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
+    "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
+    "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
+}
+
+
+def NP_(context: str, msgid: str) -> str:
+    """N_ with a context, for a word that translates differently there."""
+    return msgid
+
+
+# Where an agent's status needs another word than a run's: in Hebrew an agent (סוכן) is
+# masculine and a run (ריצה) feminine.
+AGENT_LABELS = {"running": NP_("agent", "running")}
+
+
+def said_label(value: str) -> said.Said:
+    """`label` for a sentence built in Python: the English word, shown translated."""
+    return said.Said(LABELS.get(value, value.replace("_", " ")))

@@ -1,0 +1,40 @@
+"""The route table: every operation once, registered under both blueprints; what
+only one family has is listed after it."""
+from __future__ import annotations
+
+
+
+from opsweb.web import errors
+from opsweb.web.blueprints import api, panel
+from opsweb.web.views import sign_in
+from opsweb.web.views.actions import cancel_run, pause_agent, reset_session, resume_agent
+from opsweb.web.views.agents import agent_card, attention_items, recent_runs
+from opsweb.web.views.logs import run_events, run_log, run_log_ndjson, run_log_text
+from opsweb.web.views.panel import agents, audit_log, openapi_document, page
+
+
+_ROUTES = [
+    ("/agents", agents, ["GET"]),
+    ("/runs/<run_id>/log", run_log, ["GET"]),
+    ("/runs/<run_id>/events", run_events, ["GET"]),
+    ("/runs/<run_id>/cancel", cancel_run, ["POST"]),
+    ("/agents/<agent_id>/reset-session", reset_session, ["POST"]),
+    ("/agents/<agent_id>/pause", pause_agent, ["POST"]),
+    ("/agents/<agent_id>/resume", resume_agent, ["POST"]),
+    ("/agents/<agent_id>", agent_card, ["GET"]),
+    ("/recent", recent_runs, ["GET"]),
+    ("/attention", attention_items, ["GET"]),
+]
+for _rule, _view, _methods in _ROUTES:
+    panel.add_url_rule(_rule, view_func=_view, methods=_methods)
+    api.add_url_rule(_rule, view_func=_view, methods=_methods)
+panel.add_url_rule("", view_func=page)
+panel.add_url_rule("/", endpoint="page_slash", view_func=page)  # /operations/ as typed
+panel.add_url_rule("/login", view_func=sign_in.login, methods=["GET", "POST"])
+panel.add_url_rule("/logout", view_func=sign_in.logout, methods=["POST"])
+api.add_url_rule("/runs/<run_id>/log.ndjson", view_func=run_log_ndjson)
+api.add_url_rule("/runs/<run_id>/log.txt", view_func=run_log_text)
+api.add_url_rule("/audit", view_func=audit_log)
+api.add_url_rule("/openapi.json", view_func=openapi_document)
+
+errors.register(panel, api)

@@ -1,0 +1,3 @@
+"""The views: one function per operation, answering both families (web/routes.py
+registers each under the HTML and the JSON blueprint). Split by what they show: the
+panel, logs, actions, agents."""

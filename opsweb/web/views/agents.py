@@ -1,0 +1,42 @@
+"""The agent card, recently finished runs and the needs-attention strip."""
+from __future__ import annotations
+
+
+from flask import (abort, jsonify, render_template, request)
+
+from opsweb import platform_port as port
+from opsweb.fleet.agents import RecentFilters
+from opsweb.web import csrf
+from opsweb.web.views.common import (json_twin, ops, params, respond)
+
+
+def agent_card(agent_id: str):
+    params()
+    port.check_uuid(agent_id, "agent id")
+    card = ops().agents.card(agent_id)
+    if json_twin():
+        return jsonify(card.to_json())
+    template = "opsweb/agent_card.html" if request.headers.get("HX-Request") \
+        else "opsweb/agent_page.html"
+    return render_template(template, card=card, csrf_token=csrf.csrf_token())
+
+
+def recent_runs():
+    try:
+        filters = RecentFilters.from_args(params("company", "agent", "outcome", "limit"))
+    except ValueError as err:
+        abort(400, str(err))
+    runs, failures, companies = ops().agents.recent(filters)
+    payload = {"runs": [r.to_json() for r in runs], "errors": failures}
+    return respond("opsweb/recent.html", payload, runs=runs, failures=failures,
+                    filters=filters, companies=companies)
+
+
+def attention_items():
+    params()
+    items, failures = ops().agents.attention()
+    payload = {"items": [i.to_json() for i in items], "errors": failures}
+    return respond("opsweb/attention.html", payload, items=items, failures=failures,
+                    csrf_token=csrf.csrf_token())
+
+

@@ -1,0 +1,120 @@
+"""A run's log (window, follow, earlier), its events, and the whole transcript as
+NDJSON or text downloads."""
+from __future__ import annotations
+
+
+from flask import (Response, abort, current_app, make_response,
+                   request, stream_with_context, url_for)
+
+from opsweb import platform_port as port
+from opsweb.fleet.runlog import RunLogs
+from opsweb.runtime import memory, untrusted
+from opsweb.transcript.cursor import Cursor, parse_offset
+from opsweb.transcript.entry import transcript_text
+from opsweb.web import csrf
+from opsweb.web.log_dom import log_dom_bounds
+from opsweb.web.views.common import (json_twin, ops, params, respond,
+                                     whole_number)
+
+
+LOG_FOLLOW_SECONDS = 2  # how often an open log asks for new output
+
+
+def run_log(run_id: str):
+    args = params("cursor", "before", "since", "format")
+    port.check_uuid(run_id, "run id")
+    own = "json" if json_twin() else "html"
+    if args.get("format", own) != own:
+        # One format per route: the whole transcript as text is log.txt.
+        abort(400, f"format must be {own} here (or left out); the whole transcript as text is "
+                   f"{url_for('opsweb_api.run_log_text', run_id=run_id)}")
+    cursor, before, since = args.get("cursor"), args.get("before"), args.get("since")
+    try:  # a malformed cursor is refused before Paperclip is asked anything
+        if cursor is not None:
+            Cursor.parse(cursor)
+        if before is not None:
+            parse_offset(before)
+        if since is not None:
+            parse_offset(since, "since")
+    except ValueError as err:
+        abort(400, str(err))
+    if since is not None and before is None:
+        abort(400, "since goes with before: it bounds an earlier window")
+    logs = ops().logs
+    info = logs.info(run_id)
+    try:
+        part = logs.transcript(info, cursor=cursor, before=before, since=since)
+    except ValueError as err:
+        abort(400, str(err))
+    finished = not info.live and part.at_eof
+    payload = {"run": info.to_json(), "entries": [e.to_json() for e in part.entries],
+               "text": transcript_text(part.entries), "cursor": part.cursor,
+               "earlier": part.earlier, "atEof": part.at_eof, "finished": finished,
+               "skipped": part.skipped and {"from": part.skipped[0], "to": part.skipped[1],
+                                            "bytes": part.skipped[1] - part.skipped[0]}}
+    opening = before is None and cursor is None
+    if before is not None:
+        template = "opsweb/log_earlier.html"
+    elif cursor is not None:
+        template = "opsweb/log_follow.html"
+    elif request.headers.get("HX-Request"):
+        template = "opsweb/log.html"
+    else:  # the log's URL opened on its own: a page of its own, not a bare fragment
+        template = "opsweb/log_page.html"
+    # 286 tells htmx to stop polling: the run is over and its log read to the end.
+    status = 286 if finished and cursor is not None and not json_twin() else 200
+    resp = make_response(respond(
+        template, payload, status, info=info, part=part, finished=finished, since=since,
+        follow_seconds=LOG_FOLLOW_SECONDS, dom=log_dom_bounds(current_app.config),
+        csrf_token=csrf.csrf_token()))
+    if opening and request.headers.get("HX-Request") and not json_twin():
+        # the address bar names the open dialog: reloading or sharing it opens it again
+        resp.headers["HX-Push-Url"] = url_for("opsweb_panel.page", run=run_id)
+    return resp
+
+
+def _download(run_id: str, pages_of, mimetype: str, filename: str):
+    """Stream a whole log, page by page; an upstream fault before the first page
+    still gets its status, a later one cuts the download short (and is logged)."""
+    params()
+    port.check_uuid(run_id, "run id")
+    memory.return_big_blocks()
+    logs = ops().logs
+    info = logs.info(run_id)  # a clean 404 before the download starts
+    pages = pages_of(logs, info)
+    first = next(pages, "")
+
+    def rest():
+        yield first
+        try:
+            yield from pages
+        except port.PlatformError as err:  # too late for a status: cut the download short
+            current_app.logger.warning("download of run %s's log cut short: %s", run_id,
+                                       err.message)
+    return Response(stream_with_context(rest()), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def run_log_ndjson(run_id: str):
+    return _download(run_id, RunLogs.raw_pages, "application/x-ndjson", f"{run_id}.ndjson")
+
+
+def run_log_text(run_id: str):
+    return _download(run_id, RunLogs.text_pages, "text/plain", f"{run_id}.txt")
+
+
+def run_events(run_id: str):
+    args = params("after")
+    port.check_uuid(run_id, "run id")
+    after = whole_number(args, "after", 0, 0, 2**53 - 1)
+    logs = ops().logs
+    info = logs.info(run_id)
+    events = untrusted.events(logs.events(run_id, after))
+    last = max((e.get("seq", 0) for e in events if isinstance(e.get("seq"), int)),
+               default=after)
+    payload = {"runId": run_id, "live": info.live, "events": events, "after": last}
+    status = 286 if not info.live and not events and not json_twin() else 200
+    return respond("opsweb/events.html", payload, status, info=info, events=events,
+                    after=last, first=(after == 0))
+
+

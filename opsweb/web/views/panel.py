@@ -1,0 +1,101 @@
+"""The page, the live panel fragment (answered as a diff of what the browser shows),
+the audit twin and the OpenAPI document."""
+from __future__ import annotations
+
+
+from flask import (abort, current_app, jsonify, render_template, request, url_for)
+from markupsafe import Markup
+
+from opsweb import platform_port as port
+from opsweb.actions.audit import AuditUnavailable
+from opsweb.fleet import grouping
+from opsweb.fleet.filters import NAMES as FILTER_NAMES
+from opsweb.fleet.filters import STATUSES, Filters
+from opsweb.i18n import language
+from opsweb.i18n.said import Said
+from opsweb.web import csrf, openapi, panel_update
+from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, ops, params, whole_number)
+
+
+RECENT_ACTIONS = 8  # the last actions the panel lists
+
+
+def _filtered_fleet(*other_params: str):
+    try:
+        filters = Filters.from_args(params(*FILTER_NAMES, *other_params))
+    except ValueError as err:
+        abort(400, str(err))
+    fleet = ops().fleet.read()
+    ops().faults.note(fleet)
+    return filters, filters.apply(fleet)
+
+
+def _recent():
+    """The last few actions for the panel, and a line instead when the store fails."""
+    try:
+        return ops().audit.recent(RECENT_ACTIONS), None
+    except AuditUnavailable as err:
+        current_app.logger.warning("audit trail unreadable: %s", err)
+        return [], Said("The audit trail cannot be read right now.")
+
+
+def _row_urls() -> dict[str, str]:
+    """Where each kind of row button goes, with {run} and {agent} for opsweb.js to fill
+    in from the row: said once on the table rather than in every row."""
+    urls = {"log": url_for("opsweb_panel.run_log", run_id="{run}"),
+            "stop": url_for("opsweb_panel.cancel_run", run_id="{run}"),
+            "pause": url_for("opsweb_panel.pause_agent", agent_id="{agent}"),
+            "card": url_for("opsweb_panel.agent_card", agent_id="{agent}")}
+    return {kind: url.replace("%7B", "{").replace("%7D", "}") for kind, url in urls.items()}
+
+
+def _panel_context(filters, fleet) -> dict:
+    recent, recent_error = _recent()
+    names = {r.agent_id: r.agent_name for r in fleet.rows}
+    # recent actions are part of what the panel shows: a new one is a new version
+    shown = [(a.id, a.result) for a in recent]
+    live = {r.company_id for r in fleet.rows}
+    return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
+                foldable=[c for c in fleet.companies if c["id"] in live],
+                recent=recent, recent_error=recent_error, agent_names=names,
+                items=grouping.items(fleet.rows, not filters.agent, filters.collapsed), row_urls=_row_urls(),
+                version=fleet.version(filters.query(), shown, recent_error, language.code()))
+
+
+def agents():
+    filters, fleet = _filtered_fleet()
+    if json_twin():
+        resp = jsonify(fleet.to_json())
+        resp.set_etag(fleet.version(filters.query()))
+        return resp.make_conditional(request)
+    # The panel sends back the version it shows: 204, changed rows, or all of it.
+    return panel_update.answer(_panel_context(filters, fleet),
+                               request.headers.get(PANEL_VERSION_HEADER))
+
+
+def page():
+    run = request.args.get("run")
+    if run is not None:  # a deep link to a run's log: the page opens its dialog
+        port.check_uuid(run, "run")
+    filters, fleet = _filtered_fleet("run")
+    context = _panel_context(filters, fleet)
+    return render_template("opsweb/operations.html", open_run=run,
+                           panel_html=Markup(panel_update.render(context).html), **context)
+
+
+def audit_log():
+    limit = whole_number(params("limit"), "limit", 50, 1, 500)
+    try:
+        records = ops().audit.recent(limit)
+    except AuditUnavailable as err:
+        current_app.logger.warning("audit trail unreadable: %s", err)
+        abort(503, "The audit trail cannot be read right now.")
+    return jsonify({"actions": [r.to_json() for r in records]})
+
+
+def openapi_document():
+    params()
+    prefix = url_for("opsweb_api.agents")[: -len("/agents")]
+    return jsonify(openapi.document(prefix))
+
+
