@@ -10,11 +10,13 @@ the row's mark sends that event to it again, with the same X-Opsweb-Event-Id.
 """
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from dataclasses import dataclass
 
 from opsweb.actions.audit import Store
+from opsweb.i18n.said import Said
 from opsweb.notify import events
 from opsweb.notify.webhook import Receiver, Result
 from opsweb.runtime.clock import Clock
@@ -39,11 +41,27 @@ _TABLE = """CREATE TABLE IF NOT EXISTS opsweb_notifications (
     next_at DOUBLE PRECISION NOT NULL,
     last_at TEXT,
     last_status INTEGER,
-    last_error TEXT)"""
+    last_error TEXT,
+    last_said TEXT)"""
 _INDEX = ("CREATE INDEX IF NOT EXISTS opsweb_notifications_due"
           " ON opsweb_notifications (status, receiver, next_at)")
 _COLUMNS = "event_id, event, created_at, shown, text, status, attempts, next_at, last_at," \
-           " last_status, last_error"
+           " last_status, last_error, last_said"
+
+
+def _stored(said: Said | None) -> str | None:
+    """A sentence kept with its message id, so the page can show it translated."""
+    def plain(s):
+        return {"msgid": s.msgid, "params": {k: plain(v) if isinstance(v, Said) else v
+                                             for k, v in s.params.items()}}
+    return json.dumps(plain(said)) if isinstance(said, Said) else None
+
+
+def _read(english: str | None, stored: str | None) -> str | None:
+    def said(d):
+        return Said(d["msgid"], **{k: said(v) if isinstance(v, dict) else v
+                                   for k, v in d["params"].items()})
+    return said(json.loads(stored)) if stored else english
 
 
 def backoff(attempts: int) -> float:
@@ -154,19 +172,20 @@ class Outbox:
             outcome, error = "retried", result.error
         else:
             outcome = "failed"
-            error = f"{result.error}; gave up after {attempts} attempts" if result.retry \
-                else result.error
+            error = Said("%(error)s; gave up after %(attempts)s attempts", error=result.error,
+                         attempts=attempts) if result.retry else result.error
         self.store.run("UPDATE opsweb_notifications SET status = ?, last_status = ?,"
-                       " last_error = ? WHERE id = ?",
-                       ("pending" if outcome == "retried" else outcome, result.status, error,
-                        due.row_id))
+                       " last_error = ?, last_said = ? WHERE id = ?",
+                       ("pending" if outcome == "retried" else outcome, result.status,
+                        error and str(error), _stored(error), due.row_id))
         return outcome
 
     def recent(self, limit: int = 50) -> list[Delivery]:
         self._table()
         rows = self.store.run(f"SELECT {_COLUMNS} FROM opsweb_notifications"
                               " ORDER BY id DESC LIMIT ?", (limit,), fetch=True)
-        return [Delivery(*r[:6], int(r[6]), float(r[7]), *r[8:]) for r in rows]
+        return [Delivery(*r[:6], int(r[6]), float(r[7]), r[8], r[9], _read(r[10], r[11]))
+                for r in rows]
 
     def pending(self) -> int:
         self._table()

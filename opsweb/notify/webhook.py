@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from opsweb.i18n.said import Said
 from opsweb.runtime.deadline import Deadline, WatchedAdapter
 from opsweb.runtime.redact import redact_url
 
@@ -59,7 +60,7 @@ class Result:
     delivered: bool
     retry: bool            # worth another attempt later
     status: int | None     # the receiver's HTTP status, when it answered
-    error: str | None      # a sentence for the table, without the URL
+    error: Said | None     # a sentence for the table, without the URL
 
 
 class Webhooks:
@@ -86,28 +87,33 @@ class Webhooks:
                 answer.close()  # the status is the answer; its body is not read
             except requests.RequestException as err:
                 if deadline.expired or isinstance(err, requests.Timeout):
-                    return Result(False, True, None, f"no answer within {self.deadline:g} s")
+                    return Result(False, True, None, self._late())
                 return Result(False, True, None, _said(err))
         if deadline.expired:  # the answer came, but its body was cut off by the deadline
-            return Result(False, True, None, f"no answer within {self.deadline:g} s")
+            return Result(False, True, None, self._late())
         return judged(answer.status_code)
+
+    def _late(self) -> Said:
+        return Said("no answer within %(seconds)s s", seconds=format(self.deadline, "g"))
 
 
 def judged(status: int) -> Result:
     if 200 <= status < 300:
         return Result(True, False, status, None)
     if 300 <= status < 400:
-        return Result(False, False, status, f"answered {status}, a redirect: redirects are not"
-                                            " followed (give the final URL)")
+        return Result(False, False, status, Said("answered %(status)s, a redirect: redirects are"
+                                                 " not followed (give the final URL)",
+                                                 status=status))
     if status >= 500 or status in RETRY_STATUSES:
-        return Result(False, True, status, f"answered {status}")
-    return Result(False, False, status, f"answered {status}: refused, not retried")
+        return Result(False, True, status, Said("answered %(status)s", status=status))
+    return Result(False, False, status, Said("answered %(status)s: refused, not retried",
+                                             status=status))
 
 
-def _said(err: requests.RequestException) -> str:
+def _said(err: requests.RequestException) -> Said:
     """requests' own messages repeat the URL (credentials included): say the kind only."""
     if isinstance(err, requests.exceptions.SSLError):
-        return "TLS failed (certificate or protocol)"
+        return Said("TLS failed (certificate or protocol)")
     if isinstance(err, requests.ConnectionError):
-        return "could not connect (refused, unreachable, or the connection broke)"
-    return f"the request failed ({type(err).__name__})"
+        return Said("could not connect (refused, unreachable, or the connection broke)")
+    return Said("the request failed (%(kind)s)", kind=type(err).__name__)
