@@ -227,3 +227,20 @@ def test_publish_refuses_an_unknown_event_and_stores_nothing_without_receivers(s
     assert box.pending() == 0 and box.recent() == []
     with pytest.raises(ValueError, match="event must be one of"):
         box.publish("incident.exploded", text="?")
+
+
+def test_rows_of_a_receiver_no_longer_configured_are_given_up_after_a_day(store, receivers):
+    receiver = receivers()
+    clock = Clock(frozen_at=FROZEN_AT)
+    Outbox(store, (Target("http://127.0.0.1:9/removed"),), clock).publish(
+        "incident.opened", incident=LOOP, text=LOOP_TEXT)
+    box, sender, _ = sending(store, receiver.url)
+    box.clock = clock
+    sender.tick()
+    assert box.pending() == 1  # not this sender's receiver: left alone
+    clock.advance(outbox_module.MAX_AGE + 1)
+    sender.tick()
+    (row,) = box.recent()
+    assert (row.status, row.attempts, row.last_error) == \
+        ("failed", 0, "older than 24 hours: given up")
+    assert box.pending() == 0 and receiver.received == []

@@ -145,6 +145,15 @@ class Outbox:
         for wake in self._listeners:
             wake.set()
 
+    def expire(self) -> None:
+        """Rows past the age bound are given up, whoever they were for: a receiver
+        taken out of OPSWEB_WEBHOOK_URLS has no sender left to give them up."""
+        self._table()
+        said = Said("older than %(hours)s hours: given up", hours=int(MAX_AGE // 3600))
+        self.store.run("UPDATE opsweb_notifications SET status = 'failed', last_error = ?,"
+                       " last_said = ? WHERE status = 'pending' AND created < ?",
+                       (str(said), _stored(said), self.clock.now() - MAX_AGE))
+
     def due(self, receiver: Receiver, limit: int = 20) -> list[Due]:
         self._table()
         rows = self.store.run("SELECT id, event_id, document, attempts, created"

@@ -45,6 +45,7 @@ class Sender:
         other rows wait for their own next try). Returns the attempts made."""
         if not self.is_acting():
             return 0
+        self.outbox.expire()
         made = 0
         for due in self.outbox.due(self.receiver):
             if not self.outbox.claim(due):
