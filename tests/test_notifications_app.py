@@ -162,3 +162,17 @@ def test_a_host_apps_own_config_is_checked_too(tmp_path):
     with pytest.raises(SettingError, match="OPSWEB_WEBHOOK_SECRET must be set"):
         create_app({"OPSWEB_AUDIT_URL": f"sqlite:///{tmp_path}/a.db",
                     "OPSWEB_WEBHOOK_URLS": "http://127.0.0.1:9/hook"})
+
+
+def test_the_table_reads_in_hebrew_with_its_errors_translated(with_webhooks):
+    receiver, app = with_webhooks(500)
+    app.app.extensions["opsweb"].notifications.publish("incident.opened", incident=LOOP,
+                                                       text="לולאת כישלונות: Archivist")
+    receiver.wait_for(1)
+    settled(app, "pending")
+    page = app.get("/operations/notifications", headers={"HX-Request": "true",
+                                                         "Accept-Language": "he"})
+    text = page.get_data(as_text=True)
+    assert 'dir="rtl"' in text and "התראות" in text and "ממתין" in text
+    assert "ענה \u2068500\u2069" in text  # "answered 500", the status isolated
+    assert "answered" not in text and "לולאת כישלונות: Archivist" in text
