@@ -131,7 +131,7 @@ def test_an_event_older_than_a_day_is_given_up(store, receivers):
 
 def test_a_refusal_is_not_retried_and_a_redirect_is_not_followed(store, receivers):
     elsewhere = receivers()
-    redirecting = receivers([302], location=elsewhere.url + "/stolen")
+    redirecting = receivers([307], location=elsewhere.url + "/stolen")  # would keep the POST
     box, sender, clock = sending(store, redirecting.url)
     box.publish("incident.opened", incident=LOOP, text=LOOP_TEXT)
     sender.tick()
@@ -159,6 +159,15 @@ def test_a_receiver_that_never_answers_is_cut_off_by_the_total_deadline(store, r
     (row,) = box.recent()
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.last_error == "no answer within 0.5 s"
+
+
+def test_an_answer_that_trickles_is_cut_off_by_the_total_deadline(store, receivers):
+    trickling = receivers(trickle=True)  # each byte well within any per-read timeout
+    box, sender, _ = sending(store, trickling.url, deadline=0.5)
+    box.publish("incident.opened", incident=LOOP, text=LOOP_TEXT)
+    sender.tick()
+    (row,) = box.recent()
+    assert (row.status, row.last_error) == ("pending", "no answer within 0.5 s")
 
 
 def test_credentials_in_a_webhook_url_reach_no_page_log_or_database(

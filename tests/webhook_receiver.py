@@ -31,7 +31,7 @@ class Received:
 
 class Receiver:
     def __init__(self, statuses=(), port: int = 0, hang: bool = False,
-                 location: str | None = None):
+                 location: str | None = None, trickle: bool = False):
         self.statuses = list(statuses)
         self.received: list[Received] = []
         self.hang = threading.Event() if hang else None
@@ -43,6 +43,17 @@ class Receiver:
                 receiver.received.append(Received(self.path, dict(self.headers), body))
                 if receiver.hang is not None:
                     receiver.hang.wait(30)  # until the test ends: never an answer
+                    return
+                if trickle:  # a 200 whose headers come a byte every 0.1 s, for 4 s
+                    try:
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Pad: ")
+                        for _ in range(40):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(0.1)
+                        self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+                    except OSError:  # the sender hung up: its deadline passed
+                        pass
                     return
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
