@@ -20,6 +20,8 @@ from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
 from opsweb.i18n.language import install as install_language
+from opsweb.notify import service as notify
+from opsweb.notify.metrics import NotificationsCollector
 from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
 from opsweb.web import compression, headers
@@ -43,13 +45,15 @@ class Operations:
     audit: audit.Store
     faults: FaultReporter
     agents: Agents
+    notifications: notify.Notifications
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
              api_prefix: str = "/api/operations", metrics_path: str | None = "/metrics",
              operator: Callable[[], str | None] | None = None,
              platform: port.Platform | None = None, clock: Clock | None = None,
-             language: Callable[[], str | None] | None = None) -> None:
+             language: Callable[[], str | None] | None = None,
+             is_acting: Callable[[], bool] | None = None) -> None:
     """Register the panel on `app`. Settings come from `app.config` (OPSWEB_… keys,
     defaults from the environment); the host's own secret key signs the session.
     `metrics_path=None` leaves /metrics to the host.
@@ -64,7 +68,10 @@ def init_app(app: Flask, url_prefix: str = "/operations",
 
 
     `language`: called during each panel request, it returns "en" or "he" for that
-    request, or None to leave the choice to OPSWEB_LANGUAGE."""
+    request, or None to leave the choice to OPSWEB_LANGUAGE.
+
+    `is_acting`: whether this instance is the one that sends webhooks (default: always;
+    with several instances, the guard rails' lease)."""
     for key, value in from_env().items():
         app.config.setdefault(key, value)
     cfg = app.config
@@ -93,9 +100,13 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     agents = Agents(platform, fleet, history, store, thresholds, clock=clock)
     metrics.watch(fleet)
     metrics.watch_attention(agents)
+    # webhooks (none unless configured): stored in the audit database, sent in the background
+    notifications = notify.build(cfg, store, clock, is_acting).start()
+    metrics.registry.register(NotificationsCollector(notifications))
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultReporter(app.logger), agents=agents)
+                                          audit=store, faults=FaultReporter(app.logger), agents=agents,
+                                          notifications=notifications)
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)

@@ -49,7 +49,7 @@ def _create(config: dict):
     from opsweb.actions.audit import AuditUnavailable
     try:
         return create_app(config)
-    except (AuthConfigError, AuditUnavailable) as err:
+    except (AuthConfigError, AuditUnavailable, SettingError) as err:
         print(f"opsweb: not starting: {err}", file=sys.stderr)
         return None
 

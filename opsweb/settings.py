@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+WEBHOOK_FORMATS = ("opsweb", "slack")
 
 
 class SettingError(ValueError):
@@ -47,6 +48,21 @@ def _url(value: str) -> str:
     return value
 
 
+def _webhook_urls(value: str) -> tuple[str, ...]:
+    urls = _csv(value)
+    for number, url in enumerate(urls, 1):
+        if not re.match(r"https?://[^/:@\s]", url):
+            raise ValueError("comma-separated http:// or https:// URLs (URL "
+                             f"{number} has {'another' if '://' in url else 'no'} scheme)")
+    return urls
+
+
+def _webhook_format(value: str) -> str:
+    if value.strip().lower() not in WEBHOOK_FORMATS:
+        raise ValueError(f"one of {', '.join(WEBHOOK_FORMATS)}")
+    return value.strip().lower()
+
+
 def _log_level(value: str) -> str:
     if value.strip().upper() not in LOG_LEVELS:
         raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
@@ -66,6 +82,7 @@ class Setting:
     default: object
     help: str
     parse: Callable[[str], object] = str  # env is also the app.config key
+    secret: bool = False  # a refused value is not repeated (it may carry credentials)
 
     @property
     def name(self) -> str:
@@ -78,7 +95,8 @@ class Setting:
         try:
             return self.parse(raw)
         except ValueError as err:
-            raise SettingError(f"{self.name} must be {err}; got {raw[:80]!r}") from None
+            got = "" if self.secret else f"; got {raw[:80]!r}"
+            raise SettingError(f"{self.name} must be {err}{got}") from None
 
 
 SETTINGS = (
@@ -149,15 +167,35 @@ SETTINGS = (
             _whole(10, 1_000_000, "a number of entries")),
     Setting("OPSWEB_LANGUAGE", None, "auto",
             "the panel's language: en, he, or auto (the browser's Accept-Language)"),
+    Setting("OPSWEB_WEBHOOK_URLS", None, (),
+            "comma-separated http(s) receivers of incident and rule events (signed POSTs,"
+            " retried from an outbox in the audit database); unset = no webhooks",
+            _webhook_urls, secret=True),
+    Setting("OPSWEB_WEBHOOK_SECRET", None, None,
+            "HMAC-SHA256 key of each webhook's X-Opsweb-Signature: sha256=<hex>; required"
+            " with OPSWEB_WEBHOOK_URLS", secret=True),
+    Setting("OPSWEB_WEBHOOK_FORMAT", None, "opsweb",
+            "webhook body: opsweb (the event as JSON, with a text line) or slack"
+            " ({\"text\"} alone, for incoming webhooks that refuse other fields)",
+            _webhook_format),
 )
+
+
+def check_together(values: Mapping[str, object]) -> None:
+    """Settings that only make sense together (each one alone was already checked)."""
+    if values.get("OPSWEB_WEBHOOK_URLS") and not str(values.get("OPSWEB_WEBHOOK_SECRET") or "").strip():
+        raise SettingError("OPSWEB_WEBHOOK_SECRET must be set when OPSWEB_WEBHOOK_URLS is:"
+                           " receivers check each event's signature with it")
 
 
 def resolve(environ: Mapping[str, str], flags: Mapping[str, str] | None = None
             ) -> dict[str, object]:
     """Every setting: a flag's raw text wins over the environment, else the default."""
     flags = flags or {}
-    return {s.env: s.read(flags[s.env] if flags.get(s.env) is not None else environ.get(s.env))
-            for s in SETTINGS}
+    values = {s.env: s.read(flags[s.env] if flags.get(s.env) is not None else environ.get(s.env))
+              for s in SETTINGS}
+    check_together(values)
+    return values
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> dict[str, object]:

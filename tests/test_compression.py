@@ -68,7 +68,7 @@ def test_no_compression_unless_asked(panel):
 
 def test_static_files_are_versioned_and_kept_for_a_year(panel):
     urls = static_urls(panel.get("/operations").text)
-    assert len(urls) == 3 and all("?v=" in u for u in urls)
+    assert len(urls) == 4 and all("?v=" in u for u in urls)
     for url in urls:
         cache = panel.get(url).headers["Cache-Control"]
         assert "immutable" in cache and "max-age=31536000" in cache and "no-cache" not in cache

@@ -44,7 +44,8 @@ def test_opsweb_head_emits_the_prefixed_assets_and_the_htmx_config(host_for):
     assert all("?v=" in url for url in urls)  # versioned: cached for good
     assert [url.split("?")[0] for url in urls] == ["/admin/ops/static/opsweb/opsweb.css",
                     "/admin/ops/static/opsweb/htmx-2.0.11.min.js",
-                    "/admin/ops/static/opsweb/opsweb.js"]
+                    "/admin/ops/static/opsweb/opsweb.js",
+                    "/admin/ops/static/opsweb/opsweb-notify.js"]
     for url in urls:
         resp = host.get(url)
         assert resp.status_code == 200 and resp.content

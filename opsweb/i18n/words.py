@@ -29,6 +29,10 @@ LABELS = {
     "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
     "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
     "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
+    # webhook deliveries and the events they carry
+    "pending": N_("pending"), "delivered": N_("delivered"),
+    "incident.opened": N_("incident opened"), "incident.resolved": N_("incident resolved"),
+    "rule.acted": N_("rule acted"), "rule.would_act": N_("rule would act"),
 }
 
 

@@ -116,6 +116,16 @@ SCHEMAS = {
                                    "done", "already_finished", "failed", "unknown"]},
                                "status": TEXT, "clearedTaskSessions": {"type": "integer"},
                                "upstreamStatus": {"type": "integer"}}},
+    "Notifications": {"type": "object", "required": ["receivers", "pending", "deliveries"],
+                      "properties": {"receivers": {"type": "array", "items": TEXT},
+                                     "pending": {"type": "integer"}, "deliveries": {
+        "type": "array", "items": {"type": "object", "required": [
+            "eventId", "event", "at", "receiver", "status", "attempts"], "properties": {
+            "eventId": TEXT, "event": TEXT, "at": TEXT, "receiver": TEXT, "text": TEXT,
+            "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+            "attempts": {"type": "integer"}, "lastAt": MAYBE_TEXT,
+            "lastStatus": {"type": "integer", "nullable": True}, "lastError": MAYBE_TEXT,
+            "nextAt": MAYBE_TEXT}}}}},
     "Audit": {"type": "object", "required": ["actions"], "properties": {"actions": {
         "type": "array", "items": {"type": "object", "required": [
             "id", "at", "action", "operator", "outcome", "completed"], "properties": {
@@ -248,6 +258,13 @@ def document(prefix: str) -> dict:
                                   {"type": "integer", "minimum": 1, "maximum": 500})],
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
                           "503": _error("The audit trail is unavailable")}}},
+        "/notifications": {"get": {
+            "operationId": "notifications",
+            "summary": "The last webhook deliveries, newest first (receivers without credentials)",
+            "parameters": [_query("limit", "how many (1-200, default 50)",
+                                  {"type": "integer", "minimum": 1, "maximum": 200})],
+            "responses": {"200": _json("Deliveries", _ref("Notifications")), **COMMON,
+                          "503": _error("The audit database is unavailable")}}},
     }
     return {"openapi": "3.0.3",
             "info": {"title": "opsweb JSON twins", "version": "1",

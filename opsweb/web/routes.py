@@ -10,6 +10,7 @@ from opsweb.web.views import sign_in
 from opsweb.web.views.actions import cancel_run, pause_agent, reset_session, resume_agent
 from opsweb.web.views.agents import agent_card, attention_items, recent_runs
 from opsweb.web.views.logs import run_events, run_log, run_log_ndjson, run_log_text
+from opsweb.web.views.notifications import notifications
 from opsweb.web.views.panel import agents, audit_log, openapi_document, page
 
 
@@ -24,6 +25,7 @@ _ROUTES = [
     ("/agents/<agent_id>", agent_card, ["GET"]),
     ("/recent", recent_runs, ["GET"]),
     ("/attention", attention_items, ["GET"]),
+    ("/notifications", notifications, ["GET"]),
 ]
 for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)

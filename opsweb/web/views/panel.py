@@ -15,6 +15,7 @@ from opsweb.i18n import language
 from opsweb.i18n.said import Said
 from opsweb.web import csrf, openapi, panel_update
 from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, ops, params, whole_number)
+from opsweb.web.views.notifications import open_incidents, with_open_incidents
 
 
 RECENT_ACTIONS = 8  # the last actions the panel lists
@@ -69,8 +70,8 @@ def agents():
         resp.set_etag(fleet.version(filters.query()))
         return resp.make_conditional(request)
     # The panel sends back the version it shows: 204, changed rows, or all of it.
-    return panel_update.answer(_panel_context(filters, fleet),
-                               request.headers.get(PANEL_VERSION_HEADER))
+    return with_open_incidents(panel_update.answer(_panel_context(filters, fleet),
+                                                   request.headers.get(PANEL_VERSION_HEADER)))
 
 
 def page():
@@ -79,7 +80,7 @@ def page():
         port.check_uuid(run, "run")
     filters, fleet = _filtered_fleet("run")
     context = _panel_context(filters, fleet)
-    return render_template("opsweb/operations.html", open_run=run,
+    return render_template("opsweb/operations.html", open_run=run, open_incidents=open_incidents(),
                            panel_html=Markup(panel_update.render(context).html), **context)
 
 
