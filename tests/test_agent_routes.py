@@ -250,7 +250,7 @@ def test_the_attention_strip_shows_the_loop_the_burn_the_error_and_the_paused(de
     page = panel.soup("/operations")
     main = page.select_one("main")
     lazy = [d["hx-get"] for d in main.select("div[hx-get]")]
-    assert lazy == ["/operations/attention", "/operations/recent"]
+    assert lazy == ["/operations/attention", "/operations/recent", "/operations/notifications"]
     assert str(main).index("/operations/attention") < str(main).index('id="ow-agents"')
 
 
