@@ -23,6 +23,7 @@ from opsweb.i18n.language import install as install_language
 from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
 from opsweb.web import compression, headers
+from opsweb.web.download_slots import DownloadSlots, total_for
 from opsweb.web.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.web.fault_reporter import FaultReporter
 from opsweb.web.metrics import Metrics
@@ -43,6 +44,7 @@ class Operations:
     audit: audit.Store
     faults: FaultReporter
     agents: Agents
+    downloads: DownloadSlots
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -95,7 +97,8 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     metrics.watch_attention(agents)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultReporter(app.logger), agents=agents)
+                                          audit=store, faults=FaultReporter(app.logger), agents=agents,
+                                          downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])))
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)
