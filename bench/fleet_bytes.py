@@ -43,8 +43,14 @@ def serve(paperclip_url: str, **config) -> tuple[str, object]:
     # the production server with `opsweb serve`'s settings: no access line per request,
     # so the bench prints its figures only
     server = waitress.create_server(app, host="127.0.0.1", port=0, **server_settings(app.config))
-    server.shutdown = server.close  # daemon thread: the process ends with the bench
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+
+    def shutdown():  # closed from inside its own loop, which then ends
+        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+        thread.join(10)
+        server.task_dispatcher.shutdown(timeout=5)
+    server.shutdown = shutdown
+    thread.start()
     return f"http://127.0.0.1:{server.effective_port}", server
 
 
