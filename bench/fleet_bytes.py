@@ -24,9 +24,10 @@ import time
 from pathlib import Path
 
 import requests
-from werkzeug.serving import make_server
+import waitress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from opsweb.cli import server_settings  # noqa: E402
 from opsweb import create_app  # noqa: E402
 from opsweb.demo.runner import DemoServer  # noqa: E402
 
@@ -39,9 +40,18 @@ def serve(paperclip_url: str, **config) -> tuple[str, object]:
     app = create_app({"OPSWEB_PAPERCLIP_URL": paperclip_url, "OPSWEB_COMPANIES": (),
                       "OPSWEB_PAPERCLIP_TOKEN": os.environ.get("OPSWEB_PAPERCLIP_TOKEN"),
                       "OPSWEB_TIMEOUT": 10.0, **config})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
+    # the production server with `opsweb serve`'s settings: no access line per request,
+    # so the bench prints its figures only
+    server = waitress.create_server(app, host="127.0.0.1", port=0, **server_settings(app.config))
+    thread = threading.Thread(target=server.run, daemon=True)
+
+    def shutdown():  # closed from inside its own loop, which then ends
+        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+        thread.join(10)
+        server.task_dispatcher.shutdown(timeout=5)
+    server.shutdown = shutdown
+    thread.start()
+    return f"http://127.0.0.1:{server.effective_port}", server
 
 
 def wire(url: str, headers: dict) -> int:

@@ -25,6 +25,7 @@ from opsweb.notify.metrics import NotificationsCollector
 from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
 from opsweb.web import compression, headers
+from opsweb.web.download_slots import DownloadSlots, total_for
 from opsweb.web.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
 from opsweb.web.fault_reporter import FaultReporter
 from opsweb.web.metrics import Metrics
@@ -46,6 +47,7 @@ class Operations:
     faults: FaultReporter
     agents: Agents
     notifications: notify.Notifications
+    downloads: DownloadSlots
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -106,7 +108,8 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
                                           audit=store, faults=FaultReporter(app.logger), agents=agents,
-                                          notifications=notifications)
+                                          notifications=notifications,
+                                          downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])))
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)

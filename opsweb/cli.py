@@ -54,6 +54,22 @@ def _create(config: dict):
         return None
 
 
+def server_settings(config: dict) -> dict:
+    """waitress's settings under `opsweb serve` (the tests serve the app with the same).
+
+    Every open page keeps a connection alive to poll every 4 s; waitress's default limit
+    of 100 connections would turn the 101st viewer away.
+
+    Forwarding headers reach the app untouched: waitress 3 would otherwise drop
+    Forwarded and X-Forwarded-* from any peer not named in its trusted_proxy, so local
+    mode could not see that a request came through a proxy (web/hosts.py refuses it)
+    and OPSWEB_TRUSTED_PROXIES (ProxyFix, counting hops) would get nothing to believe.
+    The app judges them in one place, the same under every WSGI server; waitress's own
+    proxy handling (trusted_proxy, an address) is left off so no header is applied twice."""
+    return dict(threads=config["OPSWEB_THREADS"], ident="opsweb", connection_limit=2000,
+                clear_untrusted_proxy_headers=False)
+
+
 def _bind(app, config: dict):
     """waitress bound to its port (before anything says the panel is up), or None
     after one line saying why not."""
@@ -62,11 +78,7 @@ def _bind(app, config: dict):
     if config["OPSWEB_ACCESS_LOG"]:
         app = logs.AccessLog(app)
     try:
-        # Every open page keeps a connection alive to poll every 4 s; waitress's default
-        # limit of 100 connections would turn the 101st viewer away.
-        return waitress.create_server(app, host=host, port=port,
-                                      threads=config["OPSWEB_THREADS"], ident="opsweb",
-                                      connection_limit=2000)
+        return waitress.create_server(app, host=host, port=port, **server_settings(config))
     except OSError as err:
         print(f"opsweb: cannot listen on {host}:{port}: {err.strerror or err}", file=sys.stderr)
         return None

@@ -51,6 +51,34 @@ class ServedApp:
         self.server.server_close()
 
 
+class Waitress:
+    """The same WSGI app under waitress with `opsweb serve`'s own settings (cli.py), on a
+    free 127.0.0.1 port in a background thread: what security tests of request headers
+    run against, since waitress treats some headers otherwise than werkzeug does."""
+
+    def __init__(self, app):
+        import waitress
+        from opsweb.cli import server_settings
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0,
+                                             **server_settings(app.config))
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        """Closed from inside its own loop (a trigger's thunk runs there), so that loop
+        ends when nothing is left to watch."""
+        def close_all():
+            for dispatcher in list(self.server._map.values()):
+                dispatcher.close()
+        self.server.trigger.pull_trigger(close_all)
+        self.thread.join(10)
+        self.server.task_dispatcher.shutdown(timeout=5)
+
+
+SERVERS = {"werkzeug": ServedApp, "waitress": Waitress}
+
+
 class Browser:
     """What an operator's browser does with the panel: GET pages and fragments, POST
     with the CSRF token the page handed out. Subclasses send the requests (over HTTP or
@@ -148,23 +176,39 @@ def demo():
         server.stop()
 
 
-def serve_panel(paperclip_url: str, **config) -> tuple[Panel, ServedApp]:
+def serve_panel(paperclip_url: str, server: str = "werkzeug",
+                **config) -> tuple[Panel, ServedApp | Waitress]:
     app = create_app({"OPSWEB_PAPERCLIP_URL": paperclip_url, "OPSWEB_COMPANIES": (),
                       "OPSWEB_PAPERCLIP_TOKEN": None, "OPSWEB_TIMEOUT": 2.0, **config})
-    served = ServedApp(app)
+    served = SERVERS[server](app)
     return Panel(served.url, app), served
+
+
+def panel_factory(server: str = "werkzeug"):
+    """A factory of panels on `server` and the list of what it started (to stop)."""
+    started = []
+
+    def make(paperclip_url: str, **config) -> Panel:
+        panel, served = serve_panel(paperclip_url, server, **config)
+        started.append(served)
+        return panel
+    return make, started
 
 
 @pytest.fixture
 def panel_for():
     """Factory: a panel against any Paperclip URL with any settings."""
-    started = []
+    make, started = panel_factory()
+    yield make
+    for served in started:
+        served.stop()
 
-    def make(paperclip_url: str, **config) -> Panel:
-        panel, served = serve_panel(paperclip_url, **config)
-        started.append(served)
-        return panel
 
+@pytest.fixture(params=list(SERVERS))
+def panel_on_both(request):
+    """`panel_for` on werkzeug and on waitress as `opsweb serve` runs it (each test twice)."""
+    make, started = panel_factory(request.param)
+    make.server = request.param
     yield make
     for served in started:
         served.stop()

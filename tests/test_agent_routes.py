@@ -158,7 +158,7 @@ def test_stop_and_reset_take_a_reason_too(demo, audited):
 def test_the_agent_card_shows_a_paused_agent_its_runs_and_resume(demo, panel):
     card = panel.soup(f"/operations/agents/{PAUSED}")
     assert card.select_one(".ow-agent-status").get_text() == "paused"
-    assert "(manual)" in card.select_one(".ow-run-state").get_text()
+    assert "(Paperclip: manual)" in card.select_one(".ow-run-state").get_text()
     assert card.select_one(f"#ow-card-resume-{PAUSED}")["hx-post"].endswith(f"{PAUSED}/resume")
     assert not card.select(f"#ow-card-pause-{PAUSED}")
     assert card.select_one(f"#ow-card-reset-{PAUSED}").get_text() == "Reset agent session"
@@ -288,3 +288,22 @@ def test_a_company_over_fifty_live_runs_shows_all_of_them_and_says_so(demo, pane
     items = panel.get("/api/operations/attention").json()["items"]
     assert [i["count"] for i in items if i["kind"] == "over_cap"] == [55]
     assert re.search(r'opsweb_attention_items\{kind="over_cap"\} 1\.0', panel.get("/metrics").text)
+
+
+def test_paperclip_drops_the_pause_reason_so_the_card_shows_opswebs(demo, audited):
+    """POST /api/agents/:id/pause ignores its body: Paperclip says "manual". The prompt
+    says so where the reason is typed; the card shows the trail's reason beside it."""
+    rid = demo.world.directory()["runs"]["processRunning"]
+    row = audited.soup("/operations").select_one(f'tr[data-run-id="{rid}"]')
+    assert "kept in opsweb's audit trail" in row_actions.prompt(row, "pause")
+    assert post_form(audited, row_actions.url(row, "pause"),
+                     reason="loops on the deploy lock").status_code == 200
+    card = audited.soup(f"/operations/agents/{SHELL_AGENT}")
+    state = card.select_one(".ow-run-state")
+    assert "manual" in state.get_text() and "kept in opsweb's audit trail" in state.get_text()
+    assert state.select_one(".ow-opsweb-pause").get_text() == (
+        "opsweb: paused by local: loops on the deploy lock")
+    twin = audited.get(f"/api/operations/agents/{SHELL_AGENT}").json()
+    assert twin["pauseReason"] == "manual"
+    assert (twin["opswebPause"]["operator"], twin["opswebPause"]["reason"]) == (
+        "local", "loops on the deploy lock")

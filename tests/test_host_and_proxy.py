@@ -23,8 +23,8 @@ def port_of(panel: Panel) -> int:
     return int(panel.url.rsplit(":", 1)[1])
 
 
-def test_a_rebinding_page_cannot_stop_or_read_in_local_mode(hostile, panel_for):
-    panel = panel_for(hostile.url)
+def test_a_rebinding_page_cannot_stop_or_read_in_local_mode(hostile, panel_on_both):
+    panel = panel_on_both(hostile.url)
     rebound = f"rebind.attacker.example:{port_of(panel)}"
     headers = {"Host": rebound, "Origin": f"http://{rebound}"}
     stop = panel.http.post(panel.url + CANCEL, json={}, headers=headers, timeout=10)
@@ -40,8 +40,8 @@ def test_a_rebinding_page_cannot_stop_or_read_in_local_mode(hostile, panel_for):
         assert panel.get("/api/operations/agents", headers={"Host": name}).status_code == 200
 
 
-def test_with_operators_the_allowed_hosts_list_applies(hostile, panel_for, tmp_path):
-    panel = panel_for(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
+def test_with_operators_the_allowed_hosts_list_applies(hostile, panel_on_both, tmp_path):
+    panel = panel_on_both(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
                       OPSWEB_SECRET_KEY=SECRET, OPSWEB_ALLOWED_HOSTS="ops.example.com",
                       OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db")
     auth = {"Authorization": f"Bearer {ALICE}"}
@@ -51,14 +51,20 @@ def test_with_operators_the_allowed_hosts_list_applies(hostile, panel_for, tmp_p
     assert other.status_code == 400 and "OPSWEB_ALLOWED_HOSTS" in other.json()["error"]
 
 
-@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
-def test_a_proxied_request_is_not_a_local_user(hostile, panel_for, header):
-    panel = panel_for(hostile.url)
-    value = "for=203.0.113.9" if header == "Forwarded" else "203.0.113.9"
+@pytest.mark.parametrize("header, value", [
+    ("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=203.0.113.9"),
+    ("X-Real-IP", "203.0.113.9"), ("X-Forwarded-Host", "ops.example.com"),
+    ("X-Forwarded-Proto", "https"), ("X-Forwarded-Port", "443"),
+    ("X-Forwarded-By", "203.0.113.1"), ("X-Forwarded-Prefix", "/ops"),
+    ("Via", "1.1 proxy.example")])
+def test_a_proxied_request_is_not_a_local_user(hostile, panel_on_both, header, value):
+    """Also through waitress, which (before opsweb set it otherwise) dropped Forwarded
+    and X-Forwarded-* before the app could see them: the Stop went through."""
+    panel = panel_on_both(hostile.url)
     resp = panel.http.post(panel.url + CANCEL, json={}, headers={header: value}, timeout=10)
     assert resp.status_code == 403 and "OPSWEB_OPERATOR_TOKENS" in resp.json()["error"]
-    page = panel.get("/operations", headers={header: value})
-    assert page.status_code == 403
+    for path in ("/operations", "/api/operations/agents"):
+        assert panel.get(path, headers={header: value}).status_code == 403
     assert hostile.count("POST", CANCEL_PATH) == 0
 
 
@@ -75,8 +81,8 @@ def proxied_sign_in(panel: Panel, origin: str, forwarded: dict) -> requests.Resp
                            headers={**forwarded, "Origin": origin}, allow_redirects=False)
 
 
-def test_behind_a_tls_proxy_sign_in_and_stop_work(hostile, panel_for, tmp_path):
-    panel = panel_for(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
+def test_behind_a_tls_proxy_sign_in_and_stop_work(hostile, panel_on_both, tmp_path):
+    panel = panel_on_both(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
                       OPSWEB_SECRET_KEY=SECRET, OPSWEB_TRUSTED_PROXIES=1,
                       OPSWEB_ALLOWED_HOSTS="ops.example.com",
                       OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db")
@@ -108,7 +114,7 @@ def sign_in_direct(panel: Panel, next_path: str = "/operations") -> requests.Res
 def test_sign_out_ends_the_session_on_every_instance(hostile, tmp_path):
     config = dict(OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}", OPSWEB_SECRET_KEY=SECRET,
                   OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/shared.db")
-    (one, served_one), (two, served_two) = (serve_panel(hostile.url, **config),
+    (one, served_one), (two, served_two) = (serve_panel(hostile.url, "waitress", **config),
                                             serve_panel(hostile.url, **config))
     try:
         assert sign_in_direct(one).status_code == 302
@@ -135,8 +141,8 @@ def test_sign_out_ends_the_session_on_every_instance(hostile, tmp_path):
         served_two.stop()
 
 
-def test_a_sign_in_next_with_a_line_break_goes_to_the_panel(hostile, panel_for, tmp_path):
-    panel = panel_for(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
+def test_a_sign_in_next_with_a_line_break_goes_to_the_panel(hostile, panel_on_both, tmp_path):
+    panel = panel_on_both(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
                       OPSWEB_SECRET_KEY=SECRET, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/a.db")
     resp = sign_in_direct(panel, "/operations\r\nSet-Cookie: planted=1")
     assert resp.status_code == 302 and resp.headers["Location"] == "/operations"
@@ -144,11 +150,11 @@ def test_a_sign_in_next_with_a_line_break_goes_to_the_panel(hostile, panel_for, 
 
 
 @pytest.mark.parametrize("origin", ["http://[::1", "http://[", "http://a:b:c"])
-def test_a_malformed_origin_is_a_403_not_a_500(hostile, panel_for, tmp_path, origin):
-    local = panel_for(hostile.url)
+def test_a_malformed_origin_is_a_403_not_a_500(hostile, panel_on_both, tmp_path, origin):
+    local = panel_on_both(hostile.url)
     resp = local.http.post(local.url + CANCEL, json={}, headers={"Origin": origin}, timeout=10)
     assert resp.status_code == 403 and "Cross-origin" in resp.json()["error"]
-    guarded = panel_for(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
+    guarded = panel_on_both(hostile.url, OPSWEB_OPERATOR_TOKENS=f"alice:{ALICE}",
                         OPSWEB_SECRET_KEY=SECRET, OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/a.db")
     login = guarded.http.post(guarded.url + "/operations/login", data={"token": ALICE},
                               headers={"Origin": origin}, timeout=10)

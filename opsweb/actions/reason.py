@@ -8,6 +8,11 @@ import unicodedata
 from opsweb.i18n.said import Said
 
 MAX_CHARS = 300
+# Paperclip's POST /api/agents/:id/pause ignores its body (upstream issue, open), so its
+# pauseReason says "manual" for every opsweb pause. One sentence, said where the reason
+# is typed (the confirm prompt or dialog) and in the agent card.
+PAUSE_REASON_NOT_KEPT = Said("Paperclip does not keep a pause's reason (it shows"
+                             " \u201cmanual\u201d): the reason is kept in opsweb's audit trail.")
 _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 
 

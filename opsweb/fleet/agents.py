@@ -62,6 +62,7 @@ class AgentCard:
     runs: list[FinishedRun]
     runs_error: str | None
     next_wake_at: str | None
+    opsweb_pause: dict | None = None  # who paused it through opsweb and why (the trail)
 
     def to_json(self) -> dict:
         a = self.agent
@@ -70,6 +71,7 @@ class AgentCard:
             "id": a.get("id"), "name": a.get("name"), "companyId": a.get("companyId"),
             "companyName": self.company_name, "adapterType": a.get("adapterType"),
             "status": a.get("status"), "pauseReason": a.get("pauseReason"),
+            "opswebPause": self.opsweb_pause,
             "pausedAt": a.get("pausedAt"), "errorReason": a.get("errorReason"),
             "heartbeat": {"enabled": bool(heartbeat.get("enabled")),
                           "intervalSec": heartbeat.get("intervalSec"),
@@ -128,7 +130,8 @@ class Agents:
         error = history.errors[0]["error"] if history.errors else None
         return AgentCard(agent, company["name"],
                          [r for r in fleet.rows if r.agent_id == agent_id],
-                         self._with_operators(mine[:CARD_RUNS]), error, next_wake(agent))
+                         self._with_operators(mine[:CARD_RUNS]), error, next_wake(agent),
+                         self._pauses().get(agent_id) if agent.get("status") == "paused" else None)
 
     def recent(self, filters: RecentFilters):
         fleet = self.fleet.read()

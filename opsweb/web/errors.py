@@ -10,7 +10,7 @@ from opsweb.i18n.said import Said
 
 # Flask prefers a host app's handler for a status code over a blueprint's handler for
 # an exception class, so the codes opsweb answers with are registered one by one too.
-_CODES = (HTTPException, 400, 401, 403, 404, 405, 413, 415, 503)
+_CODES = (HTTPException, 400, 401, 403, 404, 405, 413, 415, 429, 503)
 
 # What a platform failure means to opsweb's own caller: a malformed id is the
 # caller's mistake, an unknown one is a 404 as Paperclip said, a platform that did not
@@ -37,9 +37,10 @@ def register(panel: Blueprint, api: Blueprint) -> None:
         if err.code == 413:  # werkzeug's own sentence does not say what to send instead
             message = Said("The request body is too large: Stop and Reset take an empty object, {}")
         resp = current_app.make_response(answer(err.code, message))
-        allow = err.get_response().headers.get("Allow")  # a 405 names the allowed methods
-        if allow:
-            resp.headers["Allow"] = allow
+        said = err.get_response().headers  # a 405 names the allowed methods, a 429 when
+        for name in ("Allow", "Retry-After"):  # to come back
+            if said.get(name):
+                resp.headers[name] = said[name]
         return resp
 
     def unexpected(err: Exception):

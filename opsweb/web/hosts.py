@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import ipaddress
 
-FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
-                      "X-Forwarded-Proto", "X-Real-IP")
+# Besides these, any X-Forwarded-… (-For, -Host, -Proto, -Port, -By, -Prefix, -Server):
+# proxies differ in which they add, and none is sent by a browser of its own accord.
+FORWARDING_HEADERS = ("Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "Via")
+FORWARDED_PREFIX = "x-forwarded-"
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 
@@ -43,6 +45,12 @@ def is_loopback(name: str) -> bool:
         return False
 
 
+def proxied(headers) -> bool:
+    """Whether the request carries a header a proxy adds."""
+    return any(h in headers for h in FORWARDING_HEADERS) or any(
+        name.lower().startswith(FORWARDED_PREFIX) for name in headers.keys())
+
+
 def refusal(host: str | None, headers, local_mode: bool,
             allowed: tuple[str, ...]) -> tuple[int, str] | None:
     """(status, why) when this request must be refused, else None: 400 for a Host
@@ -54,7 +62,7 @@ def refusal(host: str | None, headers, local_mode: bool,
                     " configured, opsweb answers only to 127.0.0.1, ::1 and localhost"
                     " (this refuses DNS-rebinding pages). To serve other names, set"
                     " OPSWEB_OPERATOR_TOKENS and OPSWEB_ALLOWED_HOSTS")
-        if any(h in headers for h in FORWARDING_HEADERS):
+        if proxied(headers):
             return 403, ("This request came through a proxy, so it is not a local user: without"
                     " operators configured opsweb serves only direct loopback requests. Set"
                     " OPSWEB_OPERATOR_TOKENS (and OPSWEB_TRUSTED_PROXIES) to serve it"

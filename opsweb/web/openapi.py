@@ -154,6 +154,8 @@ SCHEMAS = {
                                                  "recentRuns"], "properties": {
         "id": TEXT, "name": TEXT, "companyId": TEXT, "companyName": TEXT, "adapterType": MAYBE_TEXT,
         "status": TEXT, "pauseReason": MAYBE_TEXT, "pausedAt": MAYBE_TEXT,
+        "opswebPause": {"type": "object", "nullable": True, "properties": {
+            "operator": TEXT, "reason": MAYBE_TEXT, "at": TEXT}},
         "errorReason": MAYBE_TEXT, "heartbeat": {"type": "object"},
         "spentMonthlyCents": NUMBER_OR_NULL, "budgetMonthlyCents": NUMBER_OR_NULL,
         "liveRuns": {"type": "array", "items": {"type": "object"}},

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask import (Response, abort, current_app, make_response,
                    request, stream_with_context, url_for)
+from werkzeug.exceptions import TooManyRequests
 
 from opsweb import platform_port as port
 from opsweb.fleet.runlog import RunLogs
 from opsweb.runtime import memory, untrusted
 from opsweb.transcript.cursor import Cursor, parse_offset
 from opsweb.transcript.entry import transcript_text
-from opsweb.web import csrf
+from opsweb.i18n.said import Said
+from opsweb.web import csrf, download_slots
 from opsweb.web.log_dom import log_dom_bounds
 from opsweb.web.views.common import (json_twin, ops, params, respond,
                                      whole_number)
@@ -78,11 +80,22 @@ def _download(run_id: str, pages_of, mimetype: str, filename: str):
     still gets its status, a later one cuts the download short (and is logged)."""
     params()
     port.check_uuid(run_id, "run id")
-    memory.return_big_blocks()
-    logs = ops().logs
-    info = logs.info(run_id)  # a clean 404 before the download starts
-    pages = pages_of(logs, info)
-    first = next(pages, "")
+    release = ops().downloads.take(request.remote_addr or "")
+    if release is None:
+        raise TooManyRequests(Said("Too many log downloads at once (at most %(each)s per"
+                                   " address, %(total)s in all): wait for one to finish",
+                                   each=ops().downloads.per_client,
+                                   total=ops().downloads.total),
+                              retry_after=download_slots.RETRY_AFTER_SECONDS)
+    try:
+        memory.return_big_blocks()
+        logs = ops().logs
+        info = logs.info(run_id)  # a clean 404 before the download starts
+        pages = pages_of(logs, info)
+        first = next(pages, "")
+    except BaseException:
+        release()
+        raise
 
     def rest():
         yield first
@@ -91,8 +104,10 @@ def _download(run_id: str, pages_of, mimetype: str, filename: str):
         except port.PlatformError as err:  # too late for a status: cut the download short
             current_app.logger.warning("download of run %s's log cut short: %s", run_id,
                                        err.message)
-    return Response(stream_with_context(rest()), mimetype=mimetype,
+    resp = Response(stream_with_context(rest()), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    resp.call_on_close(release)  # finished, failed or hung up: the slot is free again
+    return resp
 
 
 def run_log_ndjson(run_id: str):
