@@ -163,7 +163,11 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
         refused before any route is chosen (a Host header with a malformed port): JSON
         under the API prefix, a plain page elsewhere; never a hint of what exists."""
         if request.path.startswith("/api/"):
-            resp = jsonify({"error": err.description})
+            # opsweb's own sentence, naming where the routes are, not werkzeug's
+            message = (f"No such route: {request.method} {request.path[:200]}; the JSON twins"
+                       f" are listed at /api/operations/openapi.json") if err.code == 404 \
+                else err.description
+            resp = jsonify({"error": message})
         else:
             resp = app.response_class(f"{err.code} {err.name}: {err.description}\n",
                                       mimetype="text/plain")

@@ -14,7 +14,9 @@ from opsweb.fleet.filters import STATUSES, Filters
 from opsweb.i18n import language
 from opsweb.i18n.said import Said
 from opsweb.web import csrf, openapi, panel_update
-from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, ops, params, whole_number)
+from opsweb.fleet.live import EVERY_COMPANY
+from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, known_company, ops, params,
+                                     whole_number)
 
 
 RECENT_ACTIONS = 8  # the last actions the panel lists
@@ -27,6 +29,8 @@ def _filtered_fleet(*other_params: str):
         abort(400, str(err))
     fleet = ops().fleet.read()
     ops().faults.note(fleet)
+    listed = not any(e.company_id == EVERY_COMPANY for e in fleet.errors)
+    known_company(filters.company, fleet.companies, listed)
     return filters, filters.apply(fleet)
 
 
@@ -63,6 +67,8 @@ def _panel_context(filters, fleet) -> dict:
 
 
 def agents():
+    if not json_twin() and not request.headers.get("HX-Request"):
+        return page()  # the panel's URL opened on its own: the page that holds it
     filters, fleet = _filtered_fleet()
     if json_twin():
         resp = jsonify(fleet.to_json())
