@@ -143,3 +143,18 @@ def test_a_run_writing_now_is_followed_and_its_last_output_moves(demo, panel):
     demo.control("POST", f"/runs/{rid}/output", chunks=[{"stream": "stdout", "chunk": "again\n"}])
     more = panel.soup(follow)
     assert more.select_one("#ow-log-last[hx-swap-oob]") and more.select_one("#ow-log-liveness[hx-swap-oob]")
+
+
+@pytest.mark.parametrize("method, path, status, words", [
+    ("GET", "/operations/no-such-page", 404, "No page here: /operations/no-such-page"),
+    ("GET", f"/operations/runs/{UNKNOWN}/cancel", 405, "does not answer GET"),
+])
+def test_an_address_under_the_panel_that_matches_nothing_is_a_styled_page(panel, method, path,
+                                                                         status, words):
+    resp = panel.http.request(method, panel.url + path, timeout=15)
+    assert resp.status_code == status and resp.headers["Content-Type"].startswith("text/html")
+    soup = BeautifulSoup(resp.text, "html.parser")
+    assert_whole_page(soup)
+    assert words in soup.select_one(".ow-failure").get_text()
+    if status == 405:
+        assert "POST" in resp.headers["Allow"]
