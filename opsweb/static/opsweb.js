@@ -260,7 +260,20 @@
       el.title = format(lang, "full").format(when) + " · " + utc;
       if (el.classList.contains("ow-clock")) { el.textContent = format(lang, "clock").format(when); }
     });
+    // a hover that is not a <time> (a row's silence: "last output: … UTC") gets the
+    // local time beside its UTC one too
+    document.querySelectorAll("[title$=' UTC']:not(time):not([data-ow-utc])").forEach(function (el) {
+      var found = UTC_TITLE.exec(el.title);
+      if (!found || !isOurs(el)) { return; }
+      var place = el.closest("[lang]");
+      var when = new Date(found[2] + "T" + found[3] + "Z");
+      el.setAttribute("data-ow-utc", found[2] + " " + found[3] + " UTC");
+      el.title = found[1] + format(place ? place.getAttribute("lang") : "", "full").format(when) +
+        " · " + found[2] + " " + found[3] + " UTC";
+    });
   }
+
+  var UTC_TITLE = /^(.*?)(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC$/;
 
   document.addEventListener("htmx:afterSettle", localTimes);
 

@@ -120,5 +120,16 @@ def test_event_times_show_the_browsers_zone_with_utc_on_hover(demo, panel, brows
         else:
             expect(first).to_have_text(f"{utc} UTC")  # the server's text: right as it is
         page.screenshot(path=str(SCREENSHOTS / f"times-{'js' if scripts else 'nojs'}.png"))
+        # the panel's hovers: a run's age (a <time>) and its silence (a badge's title)
+        page.goto(f"{panel.url}/operations")
+        row = page.locator(f"#ow-run-{rid}")
+        age = row.locator(".ow-age time").get_attribute("title")
+        silence = row.locator(".ow-silence").get_attribute("title")
+        assert silence.startswith("last output: ") and silence.endswith(" UTC")
+        if scripts:
+            assert "GMT+9" in age and age.endswith(" UTC") and " · " in age
+            assert "GMT+9" in silence and " · " in silence
+        else:
+            assert "GMT" not in age + silence
     finally:
         context.close()
