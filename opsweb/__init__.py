@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from opsweb import platform_port as port
@@ -19,9 +19,11 @@ from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
+from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
 from opsweb.notify import service as notify
 from opsweb.notify.metrics import NotificationsCollector
+from opsweb.i18n.said import Said
 from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
 from opsweb.web import compression, headers
@@ -177,7 +179,18 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
         refused before any route is chosen (a Host header with a malformed port): JSON
         under the API prefix, a plain page elsewhere; never a hint of what exists."""
         if request.path.startswith("/api/"):
-            resp = jsonify({"error": err.description})
+            # opsweb's own sentence, naming where the routes are, not werkzeug's
+            message = (f"No such route: {request.method} {request.path[:200]}; the JSON twins"
+                       f" are listed at /api/operations/openapi.json") if err.code == 404 \
+                else err.description
+            resp = jsonify({"error": message})
+        elif request.path.startswith("/operations/") and err.code in (404, 405):
+            # an address typed or shortened by hand under the panel: a styled page, back
+            resp = app.response_class(render_template(
+                "opsweb/error_page.html", status=err.code, **language.page_attributes(),
+                message=Said("No page here: %(path)s", path=request.path[:200])
+                if err.code == 404 else Said("This address does not answer %(method)s (an action"
+                                             " is sent by its button)", method=request.method)))
         else:
             resp = app.response_class(f"{err.code} {err.name}: {err.description}\n",
                                       mimetype="text/plain")

@@ -1,6 +1,7 @@
 """Agents, not just runs, end to end over the demo Paperclip: Pause and Resume with a
 reason in the audit trail, the agent card, recently finished runs, the attention
 strip, live runs past Paperclip's cap of 50, and bad input on every new route."""
+import json
 import re
 
 import pytest
@@ -45,7 +46,7 @@ def test_pause_from_a_row_cancels_its_runs_and_holds_the_agent_with_the_reason(d
     row = audited.soup("/operations").select_one(f'tr[data-run-id="{rid}"]')
     assert "its timer stops waking it until resumed" in row_actions.prompt(row, "pause")
     resp = post_form(audited, row_actions.url(row, "pause"), reason="loops on the deploy lock")
-    assert resp.status_code == 200 and resp.headers["HX-Trigger"] == "opsweb-changed"
+    assert resp.status_code == 200 and json.loads(resp.headers["HX-Trigger"]) == {"opsweb-changed": {"target": "body"}}
     shown = BeautifulSoup(resp.text, "html.parser").select_one(".ow-outcome")
     assert "ow-outcome-done" in shown["class"] and shown.get_text().startswith("Agent paused")
     agent = demo.api(f"/agents/{SHELL_AGENT}").json()
@@ -182,7 +183,8 @@ def test_the_card_of_a_running_agent_stops_its_runs_and_escapes_its_name(demo, p
     assert stop["hx-post"].endswith(f"/runs/{rid}/cancel")
     assert card.select_one(f"#ow-card-pause-{SHELL_AGENT}")
     spend = panel.get(f"/api/operations/agents/{BURNER}").json()
-    assert spend["spentMonthlyCents"] == 174 and spend["budgetMonthlyCents"] == 5000
+    assert spend["spentMonthlyUsd"] == 1.74 and spend["budgetMonthlyUsd"] == 50.0
+    assert (spend["agentId"], spend["agentName"]) == (BURNER, "Inbox Poller") and "id" not in spend
 
 
 # ---- recently finished runs ---------------------------------------------------------------

@@ -138,3 +138,19 @@ def test_a_failing_refresh_keeps_serving_the_last_good_answer():
         assert shared.get("k", broken) == "good" and not behind
     clock.advance(1)
     assert shared.get("k", broken) == "good" and len(behind) == 1  # then it tries again
+
+
+def test_after_a_drop_a_read_never_joins_or_keeps_a_call_that_began_before_it():
+    """After a Stop the history is dropped: a read then must not get the answer of a
+    call that began before the Stop (the run not yet cancelled in it), as happened on a
+    loaded machine when the page's first loads were still in flight (issue 25)."""
+    clock, behind = Clock(frozen_at=0), []
+    shared = Coalescer(freshness=60, serve_stale=True, clock=clock.monotonic,
+                       background=behind.append)
+    assert shared.get("k", lambda: "before") == "before"
+    clock.advance(60)
+    assert shared.get("k", lambda: "still before") == "before"  # a refresh starts behind
+    shared.drop("k")  # the action: what "k" reads has changed
+    assert shared.get("k", lambda: "after") == "after"  # a call of its own, not the old one
+    behind.pop()()  # the old refresh ends late: its answer is not kept
+    assert shared.get("k", lambda: "again") == "after"

@@ -89,7 +89,8 @@ def test_the_dialog_follows_only_new_output_then_stops_when_the_run_ends(demo, p
     nxt = page.select_one("#ow-log-follow")
     assert nxt["hx-swap-oob"] == "true" and nxt["hx-get"] != follow["hx-get"]
     # nothing new: nothing sent
-    again = BeautifulSoup(panel.get(nxt["hx-get"]).text, "html.parser")
+    again = BeautifulSoup(panel.get(nxt["hx-get"], headers={"HX-Request": "true"}).text,
+                          "html.parser")
     assert entries(again) == []
     say(demo, run, "three\n")
     demo.control("POST", f"/runs/{run}/finish", status="succeeded")
@@ -135,7 +136,8 @@ def test_events_timeline(demo, panel):
 
 def test_the_log_of_an_unknown_run_is_a_404_with_paperclips_message(demo, panel):
     resp = panel.get("/api/operations/runs/b0000000-0000-4000-8000-00000000dead/log")
-    assert resp.status_code == 404 and resp.json() == {"error": "Heartbeat run not found"}
+    assert resp.status_code == 404 and resp.json() == {  # Paperclip's words, and the id
+        "error": "Heartbeat run not found (run b0000000-0000-4000-8000-00000000dead)"}
     page = panel.get("/operations/runs/b0000000-0000-4000-8000-00000000dead/log",
                      headers={"HX-Request": "true", "HX-Target": "ow-log-dialog"})
     soup = BeautifulSoup(page.text, "html.parser")

@@ -4,7 +4,7 @@ agents and finished runs) and the audit trail (who stopped or paused what, and w
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from opsweb.fleet import attention
@@ -63,12 +63,15 @@ class AgentCard:
     runs_error: str | None
     next_wake_at: str | None
     opsweb_pause: dict | None = None  # who paused it through opsweb and why (the trail)
+    attention: list[attention.Item] = field(default_factory=list)  # this agent's items
 
     def to_json(self) -> dict:
         a = self.agent
         heartbeat = (a.get("runtimeConfig") or {}).get("heartbeat") or {}
+        # agentId/agentName as in every other twin; money in dollars, as the finished
+        # runs inside it are (Paperclip counts the agent's in cents)
         return {
-            "id": a.get("id"), "name": a.get("name"), "companyId": a.get("companyId"),
+            "agentId": a.get("id"), "agentName": a.get("name"), "companyId": a.get("companyId"),
             "companyName": self.company_name, "adapterType": a.get("adapterType"),
             "status": a.get("status"), "pauseReason": a.get("pauseReason"),
             "opswebPause": self.opsweb_pause,
@@ -77,12 +80,21 @@ class AgentCard:
                           "intervalSec": heartbeat.get("intervalSec"),
                           "lastHeartbeatAt": a.get("lastHeartbeatAt"),
                           "nextExpectedAt": self.next_wake_at},
-            "spentMonthlyCents": a.get("spentMonthlyCents"),
-            "budgetMonthlyCents": a.get("budgetMonthlyCents"),
-            "liveRuns": [{"id": r.run_id, "status": r.status, "startedAt": r.started_at,
-                          "silence": r.silence_level} for r in self.live],
+            "spentMonthlyUsd": _dollars(a.get("spentMonthlyCents")),
+            "budgetMonthlyUsd": _dollars(a.get("budgetMonthlyCents")),
+            "liveRuns": [{"runId": r.run_id, "status": r.status, "startedAt": r.started_at,
+                          "silenceLevel": r.silence_level,
+                          "silenceAgeSeconds": r.silence_age_seconds,
+                          "lastOutputAt": r.last_output_at} for r in self.live],
             "recentRuns": [r.to_json() for r in self.runs], "recentRunsError": self.runs_error,
+            "attention": [i.to_json() for i in self.attention],
         }
+
+
+def _dollars(cents) -> float | None:
+    if not isinstance(cents, (int, float)) or isinstance(cents, bool):
+        return None
+    return round(cents / 100, 2)
 
 
 def next_wake(agent: dict) -> str | None:
@@ -128,10 +140,15 @@ class Agents:
         history = self.history.read([company])
         mine = [r for h in history.companies for r in h.runs if r.agent_id == agent_id]
         error = history.errors[0]["error"] if history.errors else None
+        # what the strip says about this agent, from the same reads (no call of its own)
+        items = [i for i in attention.items(history.companies, [], self.thresholds,
+                                            self._pauses(), self._now())
+                 if i.agent_id == agent_id]
         return AgentCard(agent, company["name"],
                          [r for r in fleet.rows if r.agent_id == agent_id],
                          self._with_operators(mine[:CARD_RUNS]), error, next_wake(agent),
-                         self._pauses().get(agent_id) if agent.get("status") == "paused" else None)
+                         self._pauses().get(agent_id) if agent.get("status") == "paused" else None,
+                         items)
 
     def recent(self, filters: RecentFilters):
         fleet = self.fleet.read()
@@ -143,9 +160,11 @@ class Agents:
         fleet = self.fleet.read()
         history = self.history.read(fleet.companies)
         items = attention.items(history.companies, fleet.capped, self.thresholds,
-                                self._pauses(),
-                                now or datetime.fromtimestamp(self.clock.now(), timezone.utc))
+                                self._pauses(), now or self._now())
         return items, history.errors
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), timezone.utc)
 
     def _pauses(self) -> dict[str, dict]:
         try:

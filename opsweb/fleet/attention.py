@@ -38,13 +38,15 @@ class Item:
     count: int | None = None
     since: str | None = None
     action: str | None = None  # "pause" | "resume": what fits
+    last_run_id: str | None = None  # a loop's or an error's last failed run: its log is the evidence
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "companyId": self.company_id,
                 "companyName": self.company_name, "agentId": self.agent_id,
                 "agentName": self.agent_name, "count": self.count, "detail": self.detail,
-                "since": self.since, "action": self.action, **self.extra}
+                "since": self.since, "action": self.action, "lastRunId": self.last_run_id,
+                **self.extra}
 
 
 def failure_loop(runs: list[FinishedRun], n: int) -> tuple[int, FinishedRun] | None:
@@ -120,15 +122,16 @@ def company_items(history: CompanyHistory, t: Thresholds, pauses: dict[str, dict
                               since=agent.get("pausedAt"), action="resume", **base))
             continue  # a held agent's history is why it was paused, not news
         if status == "error":
+            failed = next((r for r in runs if r.outcome in LOOP_OUTCOMES), None)
             items.append(Item("agent_error", detail=agent.get("errorReason") or Said("status error"),
-                              **base))
+                              last_run_id=failed.run_id if failed else None, **base))
         loop = failure_loop(runs, t.loop_runs)
         if loop:
             count, oldest = loop
             items.append(Item("failure_loop", count=count, since=oldest.finished_at,
                               detail=runs[0].error or Said("%(outcome)s without an error",
                                                                 outcome=said_label(runs[0].outcome)),
-                              action="pause", **base,
+                              action="pause", last_run_id=runs[0].run_id, **base,
                               extra={"errorCode": runs[0].error_code}))
             continue
         burn = empty_burn(runs, t)

@@ -80,7 +80,8 @@ class Coalescer:
         flight.done.set()
         if flight.error is None and self.serve_stale:
             with self._lock:
-                self._good[key] = flight
+                if self._flights.get(key) is flight:  # not a call dropped meanwhile
+                    self._good[key] = flight
 
     def forget(self) -> None:
         """Drop every finished answer, so the next caller reads afresh (after Stop or
@@ -97,10 +98,11 @@ class Coalescer:
 
     def drop(self, key: Hashable) -> None:
         """Forget one key's answers, the last good one included: the next caller waits
-        for a fresh call (after an action changed what that key reads)."""
+        for a fresh call (after an action changed what that key reads). A call still in
+        flight began before the action: its own callers get its answer, but a later
+        caller starts a new call rather than joining it, and its answer is not kept."""
         with self._lock:
-            if key in self._flights and self._flights[key].done.is_set():
-                del self._flights[key]
+            self._flights.pop(key, None)
             self._good.pop(key, None)
 
     def drop_all(self) -> None:

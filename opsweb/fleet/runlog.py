@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from opsweb import platform_port as port
+from opsweb.i18n import timefmt
 from opsweb.runtime import untrusted
 from opsweb.fleet.coalesce import Coalescer
 from opsweb.fleet.run_status import TERMINAL
@@ -16,6 +17,7 @@ from opsweb.transcript.entry import extend_transcript, transcript_text
 
 _CUT = "\ufffd"
 EVENTS_PAGE = 200
+SILENT_SECONDS = 3600  # Paperclip calls an hour without output "suspicious"
 # A whole-log download may run past the end found when it started by this much (the
 # run goes on writing), and may take this long, before it is cut short.
 DOWNLOAD_GROWTH = 64 * port.MAX_LOG_PAGE_BYTES
@@ -34,6 +36,19 @@ class RunInfo:
     error: str | None
     issue_id: str | None = None
     issue_label: str | None = None   # "OPS-12 Drain the queue", when the issue could be read
+    started_at: str | None = None
+    last_output_at: str | None = None  # Paperclip's; lags, so the newest entry read wins
+
+    def last_output(self, entries) -> str | None:
+        """When the run last wrote: the newest entry read, else what Paperclip says."""
+        return entries[-1].ts if entries else self.last_output_at
+
+    def silent_seconds(self, last_output: str | None, now: float) -> float | None:
+        """How long a live run has written nothing (since its start, if ever)."""
+        since = timefmt.parse(last_output) or timefmt.parse(self.started_at)
+        if not self.live or since is None:
+            return None
+        return max(0.0, now - since.timestamp())
 
     @property
     def live(self) -> bool:
@@ -43,7 +58,8 @@ class RunInfo:
         return {"runId": self.run_id, "status": self.status, "agentId": self.agent_id,
                 "agentName": self.agent_name, "adapterType": self.adapter_type,
                 "live": self.live, "finishedAt": self.finished_at, "error": self.error,
-                "issueId": self.issue_id, "issueLabel": self.issue_label}
+                "issueId": self.issue_id, "issueLabel": self.issue_label,
+                "startedAt": self.started_at, "lastOutputAt": self.last_output_at}
 
 
 class RunLogs:
@@ -71,6 +87,8 @@ class RunLogs:
             size_hint=size if isinstance(size, int) else None,
             finished_at=run.get("finishedAt"),
             error=untrusted.text(run.get("error")),
+            started_at=untrusted.text(run.get("startedAt")),
+            last_output_at=untrusted.text(run.get("lastOutputAt")),
             **self._issue(run),
         )
 

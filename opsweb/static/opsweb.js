@@ -3,8 +3,9 @@
 // content arrives and give focus back to the opener when it closes, keep following the
 // bottom of the log unless the operator scrolled up, keep a bounded amount of a
 // followed log in the page, pair a tool result that arrived in a later poll with its
-// call, copy the run id, and show opsweb's error fragments (htmx leaves 4xx/5xx
-// answers unswapped by default). Scoped to opsweb's own elements.
+// call, copy the run id, show opsweb's error fragments (htmx leaves 4xx/5xx answers
+// unswapped by default), and show times in the browser's zone. Scoped to opsweb's own
+// elements.
 (function () {
   "use strict";
   var opener = null;
@@ -32,6 +33,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    localTimes();
+    // the log opened as a page of its own starts at its end and follows it, as the
+    // dialog does (below, on htmx:afterSwap)
+    var log = document.getElementById("ow-log-entries");
+    if (log && !log.closest("dialog")) {
+      trimLog(log, true);
+      log.scrollTop = log.scrollHeight;
+      stick = true;
+    }
     var dialog = logDialog();
     dialog.addEventListener("close", function () {
       dialog.replaceChildren();  // removing the pollers stops them
@@ -220,6 +230,52 @@
       }
     });
   }
+
+  // Times in the operator's own zone. The server writes UTC, correct without JS: a
+  // clock time says "03:10:10 UTC", a hover "2026-12-04 03:10:10 UTC". Here every
+  // <time datetime> of opsweb's gets its hover in the browser's zone with UTC beside
+  // it, and a clock time (class ow-clock) its text in that zone, named.
+  var formats = {};
+
+  function format(lang, kind) {
+    var key = lang + " " + kind;
+    if (!formats[key]) {
+      var parts = {hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+                   timeZoneName: "short"};
+      if (kind === "full") { parts.year = "numeric"; parts.month = "2-digit"; parts.day = "2-digit"; }
+      try { formats[key] = new Intl.DateTimeFormat(lang || undefined, parts); }
+      catch (e) { formats[key] = new Intl.DateTimeFormat(undefined, parts); }
+    }
+    return formats[key];
+  }
+
+  function localTimes() {
+    document.querySelectorAll("time[datetime]:not([data-ow-utc])").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (!isOurs(el) || !el.getAttribute("datetime") || isNaN(when.getTime())) { return; }
+      var place = el.closest("[lang]");
+      var lang = place ? place.getAttribute("lang") : "";
+      var utc = when.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+      el.setAttribute("data-ow-utc", utc);
+      el.title = format(lang, "full").format(when) + " · " + utc;
+      if (el.classList.contains("ow-clock")) { el.textContent = format(lang, "clock").format(when); }
+    });
+    // a hover that is not a <time> (a row's silence: "last output: … UTC") gets the
+    // local time beside its UTC one too
+    document.querySelectorAll("[title$=' UTC']:not(time):not([data-ow-utc])").forEach(function (el) {
+      var found = UTC_TITLE.exec(el.title);
+      if (!found || !isOurs(el)) { return; }
+      var place = el.closest("[lang]");
+      var when = new Date(found[2] + "T" + found[3] + "Z");
+      el.setAttribute("data-ow-utc", found[2] + " " + found[3] + " UTC");
+      el.title = found[1] + format(place ? place.getAttribute("lang") : "", "full").format(when) +
+        " · " + found[2] + " " + found[3] + " UTC";
+    });
+  }
+
+  var UTC_TITLE = /^(.*?)(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC$/;
+
+  document.addEventListener("htmx:afterSettle", localTimes);
 
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;

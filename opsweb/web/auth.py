@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask import (current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
 
-from opsweb.web import hosts
+from opsweb.web import errors, hosts
 from opsweb.actions.audit import AuditUnavailable
 from opsweb.web.sessions import Sessions
 from opsweb.i18n.said import Said
@@ -208,8 +208,7 @@ def _answer(status: int, message: str, json_twin: bool):
     if json_twin:
         resp = jsonify({"error": message})
     else:
-        resp = current_app.response_class(
-            render_template("opsweb/error.html", message=message, status=status))
+        resp = current_app.response_class(errors.error_html(message, status))
     resp.status_code = status
     return resp
 

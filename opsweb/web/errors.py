@@ -22,15 +22,33 @@ def status_for(err: port.PlatformError) -> int:
     return next((status for kind, status in _STATUS if isinstance(err, kind)), 502)
 
 
+def error_html(message: str, status: int) -> str:
+    """The panel's error: a fragment where htmx swaps it in, else a styled page of its
+    own with the way back (a URL opened in the address bar, a sign-in refusal)."""
+    template = "opsweb/error.html" if request.headers.get("HX-Request") else "opsweb/error_page.html"
+    return render_template(template, message=message, status=status)
+
+
+def _named(err: port.PlatformError) -> str:
+    """Paperclip's 404 says "Run not found", not which: the answer names the id."""
+    args = request.view_args or {}
+    if isinstance(err, port.NotFound) and "run_id" in args:
+        return Said("%(message)s (run %(id)s)", message=err.message, id=str(args["run_id"])[:64])
+    if isinstance(err, port.NotFound) and "agent_id" in args:
+        return Said("%(message)s (agent %(id)s)", message=err.message,
+                    id=str(args["agent_id"])[:64])
+    return err.message
+
+
 def register(panel: Blueprint, api: Blueprint) -> None:
     def answer(status: int, message: str):
         if request.blueprint == api.name:
             return jsonify({"error": message}), status
-        return render_template("opsweb/error.html", message=message, status=status), status
+        return error_html(message, status), status
 
     def platform_error(err: port.PlatformError):
         current_app.logger.warning("%s %s: %s", request.method, request.path, err.message)
-        return answer(status_for(err), err.message)
+        return answer(status_for(err), _named(err))
 
     def http_error(err: HTTPException):
         message = err.description

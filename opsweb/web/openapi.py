@@ -45,9 +45,10 @@ COMMON = {"400": _error("A malformed id or parameter, or a Host this panel does 
           "401": _error("No operator: send Authorization: Bearer <operator token>"),
           "403": _error("Refused (CSRF, origin, or without operators: not from 127.0.0.1,"
                         " or through a proxy)")}
-UPSTREAM = {"404": _error("Paperclip does not know this run or agent"),
+UPSTREAM = {"404": _error("Paperclip does not know this run or agent (the error names the id)"),
             "502": _error("Paperclip failed or sent a broken answer"),
             "504": _error("Paperclip did not answer in time")}
+UNKNOWN_COMPANY = _error("company= names no company this panel reads (the error names it)")
 CURSOR = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,15}\.[0-9]{1,15})?(-[a-z]{1,8})?$"}
 OFFSET = {"type": "string", "pattern": r"^[0-9]{1,15}$"}
 ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
@@ -148,19 +149,28 @@ SCHEMAS = {
                 "companyId": TEXT, "companyName": TEXT, "agentId": MAYBE_TEXT,
                 "agentName": MAYBE_TEXT, "count": {"type": "integer", "nullable": True},
                 "detail": TEXT, "since": MAYBE_TEXT,
-                "action": {"type": "string", "enum": ["pause", "resume"], "nullable": True}}}},
+                "action": {"type": "string", "enum": ["pause", "resume"], "nullable": True},
+                "lastRunId": {**MAYBE_TEXT, "description": "a failure loop's or an agent"
+                              " error's last failed run (its log is the evidence)"}}}},
         "errors": COMPANY_ERRORS}},
-    "AgentCard": {"type": "object", "required": ["id", "name", "status", "heartbeat", "liveRuns",
-                                                 "recentRuns"], "properties": {
-        "id": TEXT, "name": TEXT, "companyId": TEXT, "companyName": TEXT, "adapterType": MAYBE_TEXT,
-        "status": TEXT, "pauseReason": MAYBE_TEXT, "pausedAt": MAYBE_TEXT,
+    "AgentCard": {"type": "object", "required": ["agentId", "agentName", "status", "heartbeat",
+                                                 "liveRuns", "recentRuns", "attention"],
+                  "properties": {
+        "agentId": TEXT, "agentName": TEXT, "companyId": TEXT, "companyName": TEXT,
+        "adapterType": MAYBE_TEXT, "status": TEXT, "pauseReason": MAYBE_TEXT,
+        "pausedAt": MAYBE_TEXT, "errorReason": MAYBE_TEXT, "heartbeat": {"type": "object"},
         "opswebPause": {"type": "object", "nullable": True, "properties": {
             "operator": TEXT, "reason": MAYBE_TEXT, "at": TEXT}},
-        "errorReason": MAYBE_TEXT, "heartbeat": {"type": "object"},
-        "spentMonthlyCents": NUMBER_OR_NULL, "budgetMonthlyCents": NUMBER_OR_NULL,
-        "liveRuns": {"type": "array", "items": {"type": "object"}},
+        "spentMonthlyUsd": {**NUMBER_OR_NULL, "description": "dollars, like every cost in opsweb's twins"},
+        "budgetMonthlyUsd": NUMBER_OR_NULL,
+        "liveRuns": {"type": "array", "items": {"type": "object", "required": ["runId", "status"],
+                                                "properties": {
+            "runId": TEXT, "status": TEXT, "startedAt": MAYBE_TEXT, "silenceLevel": TEXT,
+            "silenceAgeSeconds": MAYBE_NUMBER, "lastOutputAt": MAYBE_TEXT}}},
         "recentRuns": {"type": "array", "items": _ref("FinishedRun")},
-        "recentRunsError": MAYBE_TEXT}},
+        "recentRunsError": MAYBE_TEXT,
+        "attention": {"type": "array", "description": "this agent's items of the attention twin",
+                      "items": {"type": "object"}}}},
 }
 
 
@@ -194,7 +204,8 @@ def document(prefix: str) -> dict:
                                   " separated by commas (the twin lists every run)", COMPANY_IDS)],
             "responses": {"200": _json("The fleet (always 200; failures are in errors)",
                                        _ref("Fleet")),
-                          "304": {"description": "Unchanged since the ETag sent"}, **COMMON}}},
+                          "304": {"description": "Unchanged since the ETag sent"}, **COMMON,
+                          "404": UNKNOWN_COMPANY}}},
         "/runs/{runId}/log": {"get": {
             "operationId": "runLog", "summary": "The run's log as transcript entries and text",
             "parameters": [_path("runId"),
@@ -247,7 +258,7 @@ def document(prefix: str) -> dict:
                            _query("limit", "how many (1-200, default 50)",
                                   {"type": "integer", "minimum": 1, "maximum": 200})],
             "responses": {"200": _json("Finished runs (always 200; failures are in errors)",
-                                       _ref("Recent")), **COMMON}}},
+                                       _ref("Recent")), **COMMON, "404": UNKNOWN_COMPANY}}},
         "/attention": {"get": {
             "operationId": "attention",
             "summary": "What needs an operator: loops, burns, errors, paused agents, over-cap",

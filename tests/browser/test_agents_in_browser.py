@@ -64,10 +64,15 @@ def test_pause_from_a_row_with_a_reason_shows_the_agent_paused_then_resume(demo,
 def test_a_stopped_run_appears_under_recent_runs_and_its_log_opens(demo, open_panel):
     rid = seeded_run(demo, "codexRunning")
     page = open_panel()
+    # the section that listens for the Stop's event is there before the Stop (on a
+    # loaded machine it loads after the panel)
+    expect(page.locator("#ow-recent-runs .ow-finished-row").first).to_be_visible(timeout=30_000)
     Prompts(page, "stuck")
     page.locator(f"#ow-run-{rid} .ow-do-stop").click()
     row = page.locator(f'#ow-recent-runs tr[data-finished-run-id="{rid}"]')
-    expect(row).to_be_visible()
+    # at once: the Stop's answer fires opsweb-changed on <body>; the 15 s poll is not
+    # waited for (the bound stays under it)
+    expect(row).to_be_visible(timeout=12_000)
     expect(row.locator(".ow-status")).to_have_text("cancelled")
     expect(row.locator(".ow-cancelled-by")).to_have_text("by local (opsweb)")
     row.get_by_role("button", name="Log of Codex Fixer's cancelled run").click()

@@ -98,8 +98,11 @@ def test_the_agent_card_page_shows_real_status_runs_and_escapes_the_name(
     assert card.select_one(f"#ow-card-stop-{run['id']}")
     assert card.select_one(f"#ow-card-pause-{aid}")
     twin = panel.get(f"/api/operations/agents/{aid}").json()
-    assert [r["id"] for r in twin["liveRuns"]] == [run["id"]]
-    assert twin["companyId"] == seeded.company_a_id
+    assert [r["runId"] for r in twin["liveRuns"]] == [run["id"]]
+    assert (twin["agentId"], twin["companyId"]) == (aid, seeded.company_a_id)
+    # a run writing now is followed, not silent: its newest entry says when it wrote
+    log = panel.get(f"/api/operations/runs/{run['id']}/log").json()
+    assert log["lastOutputAt"] and 0 <= log["silentSeconds"] < 3600
     # Paperclip sets lastHeartbeatAt when a run ends: null during the agent's first run
     assert twin["heartbeat"]["lastHeartbeatAt"] is None and twin["heartbeat"]["enabled"] is False
 

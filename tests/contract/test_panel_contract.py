@@ -281,7 +281,8 @@ def test_events_timeline_shows_the_real_lifecycle_events(seeded, panel, papercli
     dialog = panel.soup(f"/operations/runs/{seeded.runner_run_id}/log")
     timeline = panel.soup(dialog.select_one("#ow-events-list")["hx-get"])
     shown = [(li.select_one(".ow-tag").get_text(strip=True),
-              li.get_text(" ", strip=True).split(" ", 2)[-1]) for li in timeline.select("li.ow-event")]
+              li.select_one("bdi").get_text(strip=True)) for li in timeline.select("li.ow-event")]
+    assert all(t.get_text().endswith(" UTC") for t in timeline.select("li.ow-event time"))
     real = paperclip_api.get(f"/heartbeat-runs/{seeded.runner_run_id}/events?afterSeq=0&limit=200")
     assert shown[:2] == [("lifecycle", "run started"), ("adapter.invoke", "adapter invocation")]
     assert shown == [(e["eventType"], e["message"]) for e in real][:len(shown)]
@@ -385,7 +386,8 @@ def test_unknown_company_is_an_empty_state_or_a_named_error_never_a_500(seeded, 
 def test_unknown_run_id_is_a_404_with_paperclips_message(panel):
     for path in (f"/api/operations/runs/{UNKNOWN}/log", f"/api/operations/runs/{UNKNOWN}/events"):
         resp = panel.get(path)
-        assert (resp.status_code, resp.json()) == (404, {"error": "Heartbeat run not found"}), path
+        assert (resp.status_code, resp.json()) == (  # Paperclip's words, and the id
+            404, {"error": f"Heartbeat run not found (run {UNKNOWN})"}), path
     page = panel.get(f"/operations/runs/{UNKNOWN}/log",
                      headers={"HX-Request": "true", "HX-Target": "ow-log-dialog"})
     assert page.status_code == 404

@@ -2,6 +2,7 @@
 the port; the outcome is a fragment or its JSON twin."""
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from flask import (abort, current_app, g, request)
@@ -60,8 +61,11 @@ def _audited(action: str, why: str | None, run_id: str | None = None,
     agents.changed(outcome.company_id)
     resp = current_app.make_response(respond("opsweb/outcome.html", outcome.to_json(),
                                               outcome.http_status, outcome=outcome))
-    # the attention strip and the recent runs refresh at once, not at their next poll
-    resp.headers["HX-Trigger"] = "opsweb-changed"
+    # the attention strip and the recent runs refresh at once, not at their next poll.
+    # The event goes to <body> itself: htmx would fire it on the button that sent the
+    # action, which a panel refresh may have replaced meanwhile (a Stop's row is gone
+    # once the run is), and an event on a detached button reaches no listener.
+    resp.headers["HX-Trigger"] = json.dumps({"opsweb-changed": {"target": "body"}})
     return resp
 
 

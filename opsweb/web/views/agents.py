@@ -7,7 +7,8 @@ from flask import (abort, jsonify, render_template, request)
 from opsweb import platform_port as port
 from opsweb.fleet.agents import RecentFilters
 from opsweb.web import csrf
-from opsweb.web.views.common import (json_twin, ops, params, respond)
+from opsweb.i18n.said import Said
+from opsweb.web.views.common import (json_twin, known_company, ops, params, respond)
 
 
 def agent_card(agent_id: str):
@@ -27,16 +28,28 @@ def recent_runs():
     except ValueError as err:
         abort(400, str(err))
     runs, failures, companies = ops().agents.recent(filters)
+    known_company(filters.company, companies, listed=bool(companies))
     payload = {"runs": [r.to_json() for r in runs], "errors": failures}
-    return respond("opsweb/recent.html", payload, runs=runs, failures=failures,
-                    filters=filters, companies=companies)
+    return respond("opsweb/recent.html", payload, title=Said("Recently finished"), runs=runs,
+                   failures=failures, filters=filters, companies=companies)
 
 
 def attention_items():
     params()
     items, failures = ops().agents.attention()
     payload = {"items": [i.to_json() for i in items], "errors": failures}
-    return respond("opsweb/attention.html", payload, items=items, failures=failures,
-                    csrf_token=csrf.csrf_token())
+    return respond("opsweb/attention.html", payload, title=Said("Needs attention"), items=items,
+                   failures=failures, alerting=_unannounced(failures),
+                   csrf_token=csrf.csrf_token())
+
+
+def _unannounced(failures: list[dict]) -> set[str]:
+    """The companies whose failure the strip announces (role="alert"): only those the
+    live panel does not already announce, so that a screen reader hears one company's
+    failure once. The recent runs never announce (they read the same history as the
+    strip): theirs are plain status lines. The live read is the coalesced one the
+    panel polls anyway."""
+    live = {e.company_id for e in ops().fleet.read().errors}
+    return {f["companyId"] for f in failures} - live
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 
 from flask import (abort, current_app, jsonify, render_template, request)
+from markupsafe import Markup
 
 from opsweb.fleet.filters import COLLAPSED_CHARS
+from opsweb.i18n.said import Said
+from opsweb.web import csrf
 from opsweb.web.blueprints import api
 
 
@@ -49,9 +52,26 @@ def whole_number(args: dict[str, str], name: str, default: int, low: int, high: 
     return number
 
 
-def respond(template: str, payload: dict, status: int = 200, **context):
+def known_company(company_id: str | None, companies: list[dict], listed: bool = True) -> None:
+    """A `company=` filter naming no company this panel reads is a 404 that names it,
+    not a 200 with nothing in it. Unless the company list itself could not be read
+    (`listed` False): then nobody can tell, and the filter just finds nothing."""
+    if company_id and listed and company_id not in {c.get("id") for c in companies}:
+        abort(404, Said("Unknown company %(id)s: it is not among the companies this panel"
+                        " reads", id=company_id))
+
+
+def respond(template: str, payload: dict, status: int = 200, title: str | None = None,
+            **context):
+    """The JSON twin, the fragment htmx asked for, or — the fragment's URL opened on its
+    own — the fragment inside a page of its own (`title`), so that it is styled and
+    its buttons work (the dialog they open, the CSRF header they send)."""
     if json_twin():
         return jsonify(payload), status
-    return render_template(template, **context), status
+    html = render_template(template, **context)
+    if title is None or request.headers.get("HX-Request"):
+        return html, status
+    return render_template("opsweb/fragment_page.html", title=title, body=Markup(html),
+                           csrf_token=csrf.csrf_token()), status
 
 

@@ -8,11 +8,11 @@ from flask import (Response, abort, current_app, make_response,
 from werkzeug.exceptions import TooManyRequests
 
 from opsweb import platform_port as port
-from opsweb.fleet.runlog import RunLogs
+from opsweb.fleet.runlog import SILENT_SECONDS, RunLogs
+from opsweb.i18n.said import Said
 from opsweb.runtime import memory, untrusted
 from opsweb.transcript.cursor import Cursor, parse_offset
 from opsweb.transcript.entry import transcript_text
-from opsweb.i18n.said import Said
 from opsweb.web import csrf, download_slots
 from opsweb.web.log_dom import log_dom_bounds
 from opsweb.web.views.common import (json_twin, ops, params, respond,
@@ -42,6 +42,9 @@ def run_log(run_id: str):
         abort(400, str(err))
     if since is not None and before is None:
         abort(400, "since goes with before: it bounds an earlier window")
+    standalone = not json_twin() and not request.headers.get("HX-Request")
+    if standalone:  # a follow or earlier URL opened on its own: the log's page, at its end
+        cursor = before = since = None
     logs = ops().logs
     info = logs.info(run_id)
     try:
@@ -49,24 +52,30 @@ def run_log(run_id: str):
     except ValueError as err:
         abort(400, str(err))
     finished = not info.live and part.at_eof
-    payload = {"run": info.to_json(), "entries": [e.to_json() for e in part.entries],
+    # an earlier window's newest entry is not the run's newest output
+    last_output = info.last_output(part.entries if before is None else [])
+    silent = info.silent_seconds(last_output, ops().agents.clock.now())
+    payload = {"lastOutputAt": last_output, "silentSeconds": silent,
+               "run": info.to_json(),
+               "entries": [e.to_json() for e in part.entries],
                "text": transcript_text(part.entries), "cursor": part.cursor,
                "earlier": part.earlier, "atEof": part.at_eof, "finished": finished,
                "skipped": part.skipped and {"from": part.skipped[0], "to": part.skipped[1],
                                             "bytes": part.skipped[1] - part.skipped[0]}}
     opening = before is None and cursor is None
-    if before is not None:
+    if standalone:  # the log's URL opened on its own: a page of its own, not a bare fragment
+        template = "opsweb/log_page.html"
+    elif before is not None:
         template = "opsweb/log_earlier.html"
     elif cursor is not None:
         template = "opsweb/log_follow.html"
-    elif request.headers.get("HX-Request"):
+    else:
         template = "opsweb/log.html"
-    else:  # the log's URL opened on its own: a page of its own, not a bare fragment
-        template = "opsweb/log_page.html"
     # 286 tells htmx to stop polling: the run is over and its log read to the end.
     status = 286 if finished and cursor is not None and not json_twin() else 200
     resp = make_response(respond(
         template, payload, status, info=info, part=part, finished=finished, since=since,
+        last_output=last_output, silent=silent is not None and silent >= SILENT_SECONDS,
         follow_seconds=LOG_FOLLOW_SECONDS, dom=log_dom_bounds(current_app.config),
         csrf_token=csrf.csrf_token()))
     if opening and request.headers.get("HX-Request") and not json_twin():
@@ -129,7 +138,10 @@ def run_events(run_id: str):
                default=after)
     payload = {"runId": run_id, "live": info.live, "events": events, "after": last}
     status = 286 if not info.live and not events and not json_twin() else 200
-    return respond("opsweb/events.html", payload, status, info=info, events=events,
-                    after=last, first=(after == 0))
+    if not json_twin() and not request.headers.get("HX-Request"):
+        status = 200  # a page: 286 means something to htmx only
+    return respond("opsweb/events.html", payload, status,
+                   title=Said("%(agent)s · events", agent=info.agent_name),
+                   info=info, events=events, after=last, first=(after == 0))
 
 

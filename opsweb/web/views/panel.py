@@ -11,10 +11,12 @@ from opsweb.actions.audit import AuditUnavailable
 from opsweb.fleet import grouping
 from opsweb.fleet.filters import NAMES as FILTER_NAMES
 from opsweb.fleet.filters import STATUSES, Filters
+from opsweb.fleet.live import EVERY_COMPANY
 from opsweb.i18n import language
 from opsweb.i18n.said import Said
 from opsweb.web import csrf, openapi, panel_update
-from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, ops, params, whole_number)
+from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, known_company, ops, params,
+                                     whole_number)
 from opsweb.web.views.notifications import open_incidents, with_open_incidents
 
 
@@ -28,6 +30,8 @@ def _filtered_fleet(*other_params: str):
         abort(400, str(err))
     fleet = ops().fleet.read()
     ops().faults.note(fleet)
+    listed = not any(e.company_id == EVERY_COMPANY for e in fleet.errors)
+    known_company(filters.company, fleet.companies, listed)
     return filters, filters.apply(fleet)
 
 
@@ -64,6 +68,8 @@ def _panel_context(filters, fleet) -> dict:
 
 
 def agents():
+    if not json_twin() and not request.headers.get("HX-Request"):
+        return page()  # the panel's URL opened on its own: the page that holds it
     filters, fleet = _filtered_fleet()
     if json_twin():
         resp = jsonify(fleet.to_json())

@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 
 from opsweb.actions.audit import AuditUnavailable
 from opsweb.i18n.said import Said
-from opsweb.web import csrf
+from opsweb.web import csrf, errors
 
 
 def safe_next(target: str | None) -> str:
@@ -29,8 +29,7 @@ def login():
     """GET: the sign-in form; POST: a token from it. Only in tokens mode."""
     gate = current_app.extensions["opsweb"].gate
     if gate.mode != "tokens":
-        return render_template("opsweb/error.html", message=Said("Sign-in is not used here"),
-                               status=404), 404
+        return errors.error_html(Said("Sign-in is not used here"), 404), 404
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("opsweb/login.html", csrf_token=csrf.csrf_token(),
@@ -57,13 +56,12 @@ def login():
 def logout():
     why = csrf.refusal(json_twin=False, allow_form=True)
     if why:
-        return render_template("opsweb/error.html", message=why, status=403), 403
+        return errors.error_html(why, 403), 403
     try:
         current_app.extensions["opsweb"].gate.sign_out()
     except AuditUnavailable as err:
         current_app.logger.error("sign-out not recorded: %s", err)
         session.clear()
-        return render_template("opsweb/error.html", status=503,
-                               message="The sign-out could not be recorded, so this session"
-                                       " may still be valid elsewhere. Try again shortly."), 503
+        return errors.error_html("The sign-out could not be recorded, so this session may still"
+                                 " be valid elsewhere. Try again shortly.", 503), 503
     return redirect(url_for("opsweb_panel.login"))
