@@ -141,6 +141,15 @@ class HistoryReader:
                 history.errors.append(_error(company, err.message))
         return history
 
+    def held(self, companies: list[dict]) -> list[CompanyHistory]:
+        """What is known now of these companies, never waiting for Paperclip: a missing
+        or stale company is read in the background, for the next caller (the live
+        panel, every 4 s, marks rows with their agent's attention kind from this)."""
+        for company in companies:
+            self._pool.submit(self._cache.get, company["id"], self._load, company)
+        ids = {c["id"] for c in companies}
+        return [h for h in self._cache.peek() if h.company_id in ids]
+
     def agent_names(self) -> dict[str, str]:
         """Names of the agents read so far, at no upstream cost (for the audit trail)."""
         return {str(a.get("id")): str(a.get("name")) for h in self._cache.peek()

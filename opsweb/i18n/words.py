@@ -29,6 +29,9 @@ LABELS = {
     "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
     "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
     "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
+    # a live run's one plain state (fleet/row_state.py)
+    "stuck": N_("stuck"), "quiet": N_("quiet"), "checking": N_("checking"),
+    "waiting": N_("waiting"), "retrying": N_("retrying"), "finishing": N_("finishing"),
 }
 
 
