@@ -264,12 +264,12 @@ def test_the_attention_strip_reads_in_hebrew_and_its_twin_stays_english(demo, pa
     assert burn.count(FSI) == burn.count(PDI) > 0  # each quoted part isolated
     assert unisolated(burn) == "5 ריצות קצרות עם מעט פלט · 120 ריצות לשעה · $34.80 לשעה"
     paused = unisolated(text(items["paused"].select_one(".ow-attention-detail")))
-    assert re.fullmatch(r"הושהה לפני \S.* \(manual\)", paused), paused
+    assert re.fullmatch(r"הושהה לפני \S.* \(ידנית\)", paused), paused
     assert [text(b) for b in items["paused"].select("button")] == ["סוכן", "המשך"]
     assert items["failure_loop"].select_one(".ow-attention-who bdi")
     twin = {i["kind"]: i for i in panel.get("/api/operations/attention", headers=HEBREW).json()["items"]}
     assert twin["empty_runs"]["detail"].startswith("5 short runs with little output · ")
-    assert re.fullmatch(r"paused \S.* ago \(manual\)", twin["paused"]["detail"])
+    assert re.fullmatch(r"paused \S.* ago \(by hand\)", twin["paused"]["detail"])
 
 
 def test_recently_finished_runs_read_in_hebrew(demo, panel):

@@ -93,6 +93,20 @@ def newest_first(runs: Iterable[FinishedRun]) -> list[FinishedRun]:
     return sorted(runs, key=lambda r: r.finished_at or "", reverse=True)
 
 
+def repeats(runs: list[FinishedRun]) -> list[tuple[FinishedRun, int]]:
+    """Newest-first runs with each streak of one agent ending the same way (outcome and
+    error) as its newest run and the streak's length: a timer waking an agent every
+    30 s otherwise fills the recent list with one agent (issue 25)."""
+    out: list[tuple[FinishedRun, int]] = []
+    for run in runs:
+        if out and (out[-1][0].agent_id, out[-1][0].outcome, out[-1][0].error) == (
+                run.agent_id, run.outcome, run.error):
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((run, 1))
+    return out
+
+
 @dataclass
 class CompanyHistory:
     company_id: str

@@ -45,6 +45,18 @@ def NP_(context: str, msgid: str) -> str:
 AGENT_LABELS = {"running": NP_("agent", "running")}
 
 
+# Why Paperclip paused an agent (PAUSE_REASONS in @paperclipai/shared): words, not codes,
+# so a Hebrew page does not show "(manual)"; any other value is shown as Paperclip sent it.
+PAUSE_REASONS = {"manual": N_("by hand"), "budget": N_("over budget"),
+                 "system": N_("by Paperclip"), "company_archived": N_("company archived"),
+                 "import": N_("on import")}
+
+
+def pause_reason(value: str) -> str:
+    """Paperclip's pauseReason as a sentence part (a Said when it is a known code)."""
+    return said.Said(PAUSE_REASONS[value]) if value in PAUSE_REASONS else value
+
+
 def said_label(value: str) -> said.Said:
     """`label` for a sentence built in Python: the English word, shown translated."""
     return said.Said(LABELS.get(value, value.replace("_", " ")))

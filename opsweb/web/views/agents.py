@@ -6,6 +6,7 @@ from flask import (abort, jsonify, render_template, request)
 
 from opsweb import platform_port as port
 from opsweb.fleet.agents import RecentFilters
+from opsweb.fleet.history import repeats
 from opsweb.web import csrf
 from opsweb.web.views.common import (json_twin, ops, params, respond)
 
@@ -29,7 +30,7 @@ def recent_runs():
     runs, failures, companies = ops().agents.recent(filters)
     payload = {"runs": [r.to_json() for r in runs], "errors": failures}
     return respond("opsweb/recent.html", payload, runs=runs, failures=failures,
-                    filters=filters, companies=companies)
+                    filters=filters, companies=companies, streaks=repeats(runs))
 
 
 def attention_items():
