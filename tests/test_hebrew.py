@@ -55,7 +55,7 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
     assert text(agents.select_one("#ow-agents-title")).startswith("סוכנים פעילים")
     assert [text(th) for th in agents.select("thead th")][:6] == [
         "חברה", "סוכן", "מצב", "משימה", "זמן ריצה", "שקט בפלט"]
-    row = agents.select_one("tr.ow-row-running")
+    row = agents.select_one("tr.ow-row-running:has(.ow-state-running)")
     assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "השהה", "סוכן"]
     assert text(row.select_one(".ow-status")) == "פעילה"
     assert text(agents.select_one(".ow-legend")).startswith("שקט בפלט: תקין נראה פלט לאחרונה")
@@ -64,7 +64,7 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
 
 
 def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
-    row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
+    row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running:has(.ow-state-running)")
     agent = row.select_one(".ow-agent bdi").get_text()
     name = f"{FSI}{agent}{PDI}"
     assert not row.select("[hx-confirm]")  # each action's prompt is its confirmation

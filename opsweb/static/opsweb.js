@@ -146,7 +146,8 @@
     var covered = document.querySelector("dialog.ow-dialog[open]");
     var keys = document.getElementById("ow-keys");
     // by the key's place, not its letter: a Hebrew layout types ח and ל on j and k
-    var key = {KeyJ: "j", KeyK: "k"}[evt.code] || (evt.code === "Slash" ? (evt.shiftKey ? "?" : "/") : evt.key);
+    var key = {KeyJ: "j", KeyK: "k"}[evt.code] || evt.key;
+    if (evt.code === "Slash" && key !== "/" && key !== "?") { key = evt.shiftKey ? "?" : "/"; }
     if (key === "?" && keys) {
       evt.preventDefault();
       if (keys.open) { keys.close(); } else { keys.showModal(); }
