@@ -8,6 +8,7 @@ import pytest
 from opsweb.demo.seed import AGENT_ROLES
 
 from .conftest import PANEL_REFRESH_MS, expect, new_run, seeded_run
+from .test_readme_screenshots import keep
 
 pytestmark = pytest.mark.browser
 
@@ -102,6 +103,9 @@ def test_on_a_390_px_phone_a_run_reads_agent_silence_state_and_buttons_first(dem
     expect(row.locator(".ow-next")).to_contain_text("then Stop it")
     first = page.locator("#ow-rows > tr").first.evaluate(BOX)
     assert first[1] < 844  # the worst run is on the first screen
+    row.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    keep(page, "panel-phone")
 
 
 def test_keys_move_between_rows_open_a_log_and_find_the_filter_but_not_while_typing(
