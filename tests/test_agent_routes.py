@@ -159,7 +159,7 @@ def test_stop_and_reset_take_a_reason_too(demo, audited):
 def test_the_agent_card_shows_a_paused_agent_its_runs_and_resume(demo, panel):
     card = panel.soup(f"/operations/agents/{PAUSED}")
     assert card.select_one(".ow-agent-status").get_text() == "paused"
-    assert "(Paperclip: manual)" in card.select_one(".ow-run-state").get_text()
+    assert "(Paperclip: by hand)" in card.select_one(".ow-run-state").get_text()
     assert card.select_one(f"#ow-card-resume-{PAUSED}")["hx-post"].endswith(f"{PAUSED}/resume")
     assert not card.select(f"#ow-card-pause-{PAUSED}")
     assert card.select_one(f"#ow-card-reset-{PAUSED}").get_text() == "Reset agent session"

@@ -121,7 +121,7 @@ def test_error_and_paused_agents_with_the_action_that_fits(tmp_path):
     found = {i.kind: i for i in items_of(fake, tmp_path)}
     assert found["agent_error"].detail == "Workspace not writable"
     assert found["agent_error"].action is None
-    assert found["paused"].detail == "paused 40 m ago (manual)"
+    assert found["paused"].detail == "paused 40 m ago (by hand)"
     assert found["paused"].action == "resume"
 
 

@@ -1,5 +1,7 @@
 """What a new user meets in the first hour: the demo's ids, its separate audit trail,
 the panel's counts and phase labels, the trailing-slash page."""
+import re
+
 from opsweb.demo import seed
 
 
@@ -149,17 +151,29 @@ def test_the_panel_counts_agents_and_runs_apart(panel):
     assert page.select_one(".ow-count-runs").get_text() == f"{len(rows)} runs"
 
 
-def test_the_row_shows_paperclips_phase_when_it_is_not_working(panel):
+def test_a_row_says_one_state_and_its_next_step_with_paperclips_phase_as_detail(panel):
+    """The run silent for 5 h: not "running" beside "Recovery needed" beside "Receiving
+    agent output", but one state, what to do, and Paperclip's phase as a detail."""
     page = panel.soup("/operations/agents")
     twin = {r["runId"]: r for r in panel.get("/api/operations/agents").json()["runs"]}
     critical = page.select_one(f'tr[data-run-id="{seed.RUN_ROLES["critical"]}"]')
-    assert twin[seed.RUN_ROLES["critical"]]["phaseLabel"] == "Recovery needed"
-    assert critical.select_one(".ow-phase").get_text() == "Recovery needed"
+    crit = twin[seed.RUN_ROLES["critical"]]
+    assert (crit["phase"], crit["phaseLabel"], crit["state"]) == (
+        "recovery_needed", "Recovery needed", "stuck")
+    assert critical.select_one(".ow-status").get_text() == "stuck"
+    step = critical.select_one(".ow-next").get_text()
+    said = r"No output for [45] h( \d\d m)?: read its log, then Stop it if it is stuck\."
+    assert re.fullmatch(said, step) and re.fullmatch(said, crit["nextStep"]), step
+    assert critical.select_one(".ow-detail").get_text() == "Paperclip: Recovery needed"
+    assert len(critical.select(".ow-state .ow-badge")) == 1  # no second, contradicting badge
     working = seed.RUN_ROLES["codexRunning"]
-    assert twin[working]["phaseLabel"] == "Working"
-    assert page.select_one(f'tr[data-run-id="{working}"] .ow-phase') is None
+    assert (twin[working]["phase"], twin[working]["phaseLabel"]) == ("working", "Working")
+    assert twin[working]["state"] == "running" and twin[working]["nextStep"] is None
+    shown = page.select_one(f'tr[data-run-id="{working}"]')
+    assert shown.select_one(".ow-status").get_text() == "running" and not shown.select(".ow-next")
     queued = page.select_one(f'tr[data-run-id="{seed.RUN_ROLES["queuedBehindClaude"]}"]')
-    assert queued.select_one(".ow-phase") is None  # "Queued" would repeat the status
+    assert queued.select_one(".ow-status").get_text() == "queued"
+    assert queued.select_one(".ow-detail") is None  # "Queued" would repeat the status
 
 
 def test_opsweb_serve_logs_sign_ins_and_actions_with_the_operator(demo, tmp_path):

@@ -55,7 +55,7 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
     assert text(agents.select_one("#ow-agents-title")).startswith("סוכנים פעילים")
     assert [text(th) for th in agents.select("thead th")][:6] == [
         "חברה", "סוכן", "מצב", "משימה", "זמן ריצה", "שקט בפלט"]
-    row = agents.select_one("tr.ow-row-running")
+    row = agents.select_one("tr.ow-row-running:has(.ow-state-running)")
     assert [text(b) for b in row.select(".ow-actions button")] == ["יומן", "עצור", "השהה", "סוכן"]
     assert text(row.select_one(".ow-status")) == "פעילה"
     assert text(agents.select_one(".ow-legend")).startswith("שקט בפלט: תקין נראה פלט לאחרונה")
@@ -64,7 +64,7 @@ def test_accept_language_hebrew_gives_a_right_to_left_page_in_hebrew(demo, panel
 
 
 def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
-    row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running")
+    row = soup_of(panel, "/operations/agents", HEBREW).select_one("tr.ow-row-running:has(.ow-state-running)")
     agent = row.select_one(".ow-agent bdi").get_text()
     name = f"{FSI}{agent}{PDI}"
     assert not row.select("[hx-confirm]")  # each action's prompt is its confirmation
@@ -264,12 +264,12 @@ def test_the_attention_strip_reads_in_hebrew_and_its_twin_stays_english(demo, pa
     assert burn.count(FSI) == burn.count(PDI) > 0  # each quoted part isolated
     assert unisolated(burn) == "5 ריצות קצרות עם מעט פלט · 120 ריצות לשעה · $34.80 לשעה"
     paused = unisolated(text(items["paused"].select_one(".ow-attention-detail")))
-    assert re.fullmatch(r"הושהה לפני \S.* \(manual\)", paused), paused
+    assert re.fullmatch(r"הושהה לפני \S.* \(ידנית\)", paused), paused
     assert [text(b) for b in items["paused"].select("button")] == ["סוכן", "המשך"]
     assert items["failure_loop"].select_one(".ow-attention-who bdi")
     twin = {i["kind"]: i for i in panel.get("/api/operations/attention", headers=HEBREW).json()["items"]}
     assert twin["empty_runs"]["detail"].startswith("5 short runs with little output · ")
-    assert re.fullmatch(r"paused \S.* ago \(manual\)", twin["paused"]["detail"])
+    assert re.fullmatch(r"paused \S.* ago \(by hand\)", twin["paused"]["detail"])
 
 
 def test_recently_finished_runs_read_in_hebrew(demo, panel):

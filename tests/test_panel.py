@@ -31,9 +31,11 @@ def test_page_lists_every_running_and_queued_run_of_both_companies(demo, panel):
         company, agent, status, issue, age, silence, _ = cells(row)
         assert agent.startswith(run["agentName"]) and run["adapterType"] in agent
         badge = row.select_one(".ow-status")
-        assert badge.get_text(strip=True) == run["status"]
-        assert f"ow-status-{run['status']}" in badge["class"]
         level = run["outputSilence"]["level"]
+        # one plain state: the status, unless the silence or Paperclip's phase says worse
+        worse = {"suspicious": "quiet", "critical": "stuck"}.get(level)
+        assert badge.get_text(strip=True) == (worse or run["status"])
+        assert f"ow-status-{run['status']}" in badge["class"]
         assert f"ow-silence-{level}" in row.select_one(".ow-silence")["class"]
         assert level.replace("_", " ") in silence
         assert age.startswith("waiting") == (run["status"] == "queued")
@@ -145,6 +147,8 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(inproc):
         root = inproc.soup("/operations/agents").select_one("#ow-agents")
         return {"HX-Request": "true", **json.loads(root.select_one("#ow-poll")["hx-headers"])}
 
+    # the rows carry their agents' attention kinds from the history held: read it first
+    inproc.get("/operations/attention")
     headers = version_headers()
     # on a frozen clock no age ticks over a minute between the two requests
     same = inproc.get("/operations/agents", headers=headers)
@@ -179,7 +183,7 @@ def test_an_unchanged_panel_costs_a_204_and_the_twin_a_304(inproc):
 def test_filters_live_in_the_url_and_the_twin_takes_them(demo, panel):
     only = panel.soup(f"/operations?company={GLOBEX}&status=running")
     assert {cells(r)[0] for r in rows(only)} == {"Globex Research"}
-    assert {r.select_one(".ow-status").get_text(strip=True) for r in rows(only)} == {"running"}
+    assert {r.select_one(".ow-status")["class"][2] for r in rows(only)} == {"ow-status-running"}
     poll = only.select_one("#ow-agents #ow-poll")
     assert f"company={GLOBEX}" in poll["hx-get"] and "status=running" in poll["hx-get"]
     form = only.select_one("form.ow-filters")

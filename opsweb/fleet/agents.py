@@ -166,6 +166,17 @@ class Agents:
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), timezone.utc)
 
+    def kinds(self, companies: list[dict], now: datetime | None = None) -> dict[str, str]:
+        """Each agent's most urgent attention kind, by agent id: the strip's own
+        computation over the history held now (it never waits), for the live rows."""
+        found = attention.items(self.history.held(companies), [], self.thresholds, {},
+                                now or self._now())
+        kinds: dict[str, str] = {}
+        for item in found:  # most urgent first
+            if item.agent_id:
+                kinds.setdefault(item.agent_id, item.kind)
+        return kinds
+
     def _pauses(self) -> dict[str, dict]:
         try:
             return self.audit.last_pauses()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from opsweb.i18n import timefmt
-from opsweb.i18n.words import said_label
+from opsweb.i18n.words import pause_reason, said_label
 from opsweb.fleet.history import CompanyHistory, FinishedRun
 from opsweb.i18n.said import Said
 
@@ -100,7 +100,7 @@ def _paused_detail(agent: dict, pauses: dict[str, dict], now: datetime) -> Said:
     if by.get("operator"):
         text = Said("%(text)s by %(operator)s", text=text, operator=by["operator"])
     elif agent.get("pauseReason"):
-        text = Said("%(text)s (%(reason)s)", text=text, reason=agent["pauseReason"])
+        text = Said("%(text)s (%(reason)s)", text=text, reason=pause_reason(agent["pauseReason"]))
     if by.get("reason"):
         text = Said("%(text)s: %(reason)s", text=text, reason=by["reason"])
     return text

@@ -93,6 +93,20 @@ def newest_first(runs: Iterable[FinishedRun]) -> list[FinishedRun]:
     return sorted(runs, key=lambda r: r.finished_at or "", reverse=True)
 
 
+def repeats(runs: list[FinishedRun]) -> list[tuple[FinishedRun, int]]:
+    """Newest-first runs with each streak of one agent ending the same way (outcome and
+    error) as its newest run and the streak's length: a timer waking an agent every
+    30 s otherwise fills the recent list with one agent (issue 25)."""
+    out: list[tuple[FinishedRun, int]] = []
+    for run in runs:
+        if out and (out[-1][0].agent_id, out[-1][0].outcome, out[-1][0].error) == (
+                run.agent_id, run.outcome, run.error):
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((run, 1))
+    return out
+
+
 @dataclass
 class CompanyHistory:
     company_id: str
@@ -140,6 +154,15 @@ class HistoryReader:
             except port.PlatformError as err:
                 history.errors.append(_error(company, err.message))
         return history
+
+    def held(self, companies: list[dict]) -> list[CompanyHistory]:
+        """What is known now of these companies, never waiting for Paperclip: a missing
+        or stale company is read in the background, for the next caller (the live
+        panel, every 4 s, marks rows with their agent's attention kind from this)."""
+        for company in companies:
+            self._pool.submit(self._cache.get, company["id"], self._load, company)
+        ids = {c["id"] for c in companies}
+        return [h for h in self._cache.peek() if h.company_id in ids]
 
     def agent_names(self) -> dict[str, str]:
         """Names of the agents read so far, at no upstream cost (for the audit trail)."""

@@ -50,6 +50,10 @@ class Row:
     last_output_at: str | None
     status_message: str | None
     phase_label: str | None
+    # Paperclip's execution phase as its enum key ("working", "recovery_needed", …),
+    # beside the label; and its advice for the run (execution.nextAction), when given
+    phase: str | None = None
+    next_action: str | None = None
 
     @property
     def shown_phase(self) -> str | None:
@@ -112,7 +116,8 @@ class Fleet:
         a fleet whose only change is the passing seconds is unchanged. `context` is
         whatever else shapes the panel (its filters)."""
         shown: list = [context, *((r.run_id, r.status, r.silence_level, r.issue_label, r.agent_name,
-                  r.status_message, r.shown_phase, timefmt.duration(r.age_seconds),
+                  r.status_message, r.shown_phase, r.phase, r.next_action,
+                  timefmt.duration(r.age_seconds),
                   timefmt.duration(r.silence_age_seconds)) for r in self.rows)]
         shown.append([(e.company_id, e.error) for e in self.errors])
         shown.append([c["detail"] for c in self.capped])
@@ -162,6 +167,8 @@ def build_row(run: dict, company_name: str, issue_label: str | None, now: dateti
         last_output_at=untrusted.text(silence.get("lastOutputAt") or run.get("lastOutputAt")),
         status_message=untrusted.text(run.get("currentStatusMessage")),
         phase_label=untrusted.text(execution.get("label")),
+        phase=untrusted.text(execution.get("phase")),
+        next_action=untrusted.text(execution.get("nextAction")),
     )
 
 

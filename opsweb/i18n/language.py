@@ -19,7 +19,7 @@ from flask_babel import Babel, Domain, get_babel, get_locale, get_translations
 from jinja2 import pass_context
 
 from opsweb.i18n import said
-from opsweb.i18n.words import AGENT_LABELS, LABELS
+from opsweb.i18n.words import AGENT_LABELS, LABELS, PAUSE_REASONS
 
 TRANSLATIONS = Path(__file__).parents[1] / "translations"
 DOMAIN = Domain(translation_directories=[str(TRANSLATIONS)], domain="opsweb")
@@ -98,6 +98,8 @@ def label(value: str | None, of: str = "run") -> str:
     for an agent's status."""
     if value is None:
         return ""
+    if of == "pause":  # an agent's pauseReason
+        return gettext(PAUSE_REASONS[value]) if value in PAUSE_REASONS else value
     if of == "agent" and value in AGENT_LABELS:
         word = AGENT_LABELS[value]
         return word if code() == "en" else DOMAIN.get_translations().upgettext(of, word)

@@ -64,6 +64,18 @@ class Ago(said.Said):
         return ago(self.value, self.now, said.gettext)
 
 
+class Duration(said.Said):
+    """`duration` inside a sentence built in Python ("No output for 5 h 02 m: …")."""
+
+    def __new__(cls, seconds: float | None) -> "Duration":
+        self = str.__new__(cls, duration(seconds))
+        self.msgid, self.params, self.seconds = str(self), {}, seconds
+        return self
+
+    def translated(self) -> str:
+        return duration(self.seconds, said.gettext)
+
+
 def exact_time(value: str | None, label: str = "", gettext: Gettext = _english) -> str:
     then = parse(value)
     if then is None:

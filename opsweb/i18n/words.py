@@ -33,6 +33,9 @@ LABELS = {
     "pending": N_("pending"), "delivered": N_("delivered"),
     "incident.opened": N_("incident opened"), "incident.resolved": N_("incident resolved"),
     "rule.acted": N_("rule acted"), "rule.would_act": N_("rule would act"),
+    # a live run's one plain state (fleet/row_state.py)
+    "stuck": N_("stuck"), "quiet": N_("quiet"), "checking": N_("checking"),
+    "waiting": N_("waiting"), "retrying": N_("retrying"), "finishing": N_("finishing"),
 }
 
 
@@ -44,6 +47,18 @@ def NP_(context: str, msgid: str) -> str:
 # Where an agent's status needs another word than a run's: in Hebrew an agent (סוכן) is
 # masculine and a run (ריצה) feminine.
 AGENT_LABELS = {"running": NP_("agent", "running")}
+
+
+# Why Paperclip paused an agent (PAUSE_REASONS in @paperclipai/shared): words, not codes,
+# so a Hebrew page does not show "(manual)"; any other value is shown as Paperclip sent it.
+PAUSE_REASONS = {"manual": N_("by hand"), "budget": N_("over budget"),
+                 "system": N_("by Paperclip"), "company_archived": N_("company archived"),
+                 "import": N_("on import")}
+
+
+def pause_reason(value: str) -> str:
+    """Paperclip's pauseReason as a sentence part (a Said when it is a known code)."""
+    return said.Said(PAUSE_REASONS[value]) if value in PAUSE_REASONS else value
 
 
 def said_label(value: str) -> said.Said:

@@ -47,8 +47,8 @@
       dialog.replaceChildren();  // removing the pollers stops them
       forgetRunInAddress();
       // the opener, or its successor when the panel refreshed meanwhile
-      var back = document.contains(opener) ? opener
-        : (opener && opener.id && document.getElementById(opener.id)) || findPlace(openerPlace);
+      var back = document.contains(opener) ? opener : findPlace(openerPlace)
+        || (opener && opener.id && document.getElementById(opener.id));
       if (back) { back.focus(); }
     });
   });
@@ -103,8 +103,10 @@
   document.addEventListener("click", rowAction);
 
   // Without ids, htmx cannot give the focus back to a row's button when a refresh
-  // replaced its row: find it again by its row's id and its kind.
+  // replaced its row: find it again by its row's id and its kind. A row itself (j/k
+  // below) is found again by its id.
   function placeOf(el) {
+    if (el && el.matches && el.matches("#ow-rows > tr[id]")) { return {row: el.id, kind: null}; }
     var row = el && !el.id && el.closest && el.closest("tr[id]");
     var kind = row && ROW_KIND.exec(el.className || "");
     return kind ? {row: row.id, kind: kind[1]} : null;
@@ -112,7 +114,8 @@
 
   function findPlace(place) {
     var row = place && document.getElementById(place.row);
-    return row && row.querySelector("." + place.kind);
+    if (row && !place.kind) { row.tabIndex = -1; }  // rows take focus from the script only
+    return row && (place.kind ? row.querySelector("." + place.kind) : row);
   }
 
   var focusPlace = null;
@@ -126,6 +129,56 @@
     var again = findPlace(focusPlace);
     if (again) { again.focus({preventScroll: true}); }
     focusPlace = null;
+  });
+
+  // Keys (issue 25): j and k move between the panel's rows, Enter opens the focused
+  // row's log (a group's or a folded company's link), / goes to the filter — or to the
+  // search box of an open log, when it has one — and ? lists the keys (the page's
+  // #ow-keys dialog, translated there). Never while typing in a field, never with a
+  // modifier, and j/k/Enter not while a dialog covers the rows.
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  function focusRow(step) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#ow-rows > tr[id]"));
+    if (!rows.length) { return; }
+    var at = rows.indexOf(document.activeElement && document.activeElement.closest("#ow-rows > tr"));
+    var next = at < 0 ? (step > 0 ? rows[0] : rows[rows.length - 1])
+      : rows[Math.min(rows.length - 1, Math.max(0, at + step))];
+    next.tabIndex = -1;
+    next.focus();
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.defaultPrevented || evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)
+        || !document.querySelector(".ow-root")) { return; }
+    var covered = document.querySelector("dialog.ow-dialog[open]");
+    var keys = document.getElementById("ow-keys");
+    // by the key's place, not its letter: a Hebrew layout types ח and ל on j and k
+    var key = {KeyJ: "j", KeyK: "k"}[evt.code] || evt.key;
+    if (evt.code === "Slash" && key !== "/" && key !== "?") { key = evt.shiftKey ? "?" : "/"; }
+    if (key === "?" && keys) {
+      evt.preventDefault();
+      if (keys.open) { keys.close(); } else { keys.showModal(); }
+    } else if (key === "/") {
+      var box = covered ? covered.querySelector("input[type=search]") : document.getElementById("ow-filter-agent");
+      if (box) { evt.preventDefault(); box.focus(); box.select(); }
+    } else if (covered) {
+      return;
+    } else if (key === "j" || key === "k") {
+      evt.preventDefault();
+      focusRow(key === "j" ? 1 : -1);
+    } else if (evt.key === "Enter" && evt.target.matches("#ow-rows > tr")) {
+      var open = evt.target.querySelector(".ow-do-log, .ow-actions a");
+      if (!open) { return; }
+      evt.preventDefault();
+      open.click();
+      if (open.matches(".ow-do-log")) {  // Esc gives the focus back to the row
+        opener = evt.target;
+        openerPlace = placeOf(opener);
+      }
+    }
   });
 
   // An action's prompt is its confirmation and its reason. htmx sends the answer as

@@ -6,6 +6,7 @@ status and body shape is what the server really does.
 """
 from __future__ import annotations
 
+from opsweb.fleet import row_state
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
 
 UUID = {"type": "string", "format": "uuid",
@@ -86,6 +87,15 @@ SCHEMAS = {
                 "silenceLevel": TEXT, "silenceAgeSeconds": MAYBE_NUMBER,
                 "lastOutputAt": MAYBE_TEXT, "statusMessage": MAYBE_TEXT,
                 "phaseLabel": MAYBE_TEXT,
+                "phase": {**MAYBE_TEXT, "description": "Paperclip's execution phase, its enum"
+                          " key: working, reconnecting, retry_scheduled, finishing,"
+                          " recovery_needed, waiting_for_access, waiting_for_answer, queued"},
+                "nextAction": {**MAYBE_TEXT, "description": "Paperclip's advice for the run"},
+                "state": {"type": "string", "enum": list(row_state.STATES),
+                          "description": "the one plain state the panel shows"},
+                "nextStep": {**MAYBE_TEXT, "description": "what the operator does about it"},
+                "attentionKind": {**MAYBE_TEXT, "description": "the agent's most urgent"
+                                  " attention kind (as in /attention), or null"},
                 "idProblem": {**MAYBE_TEXT, "description": "why the row has no actions:"
                               " Paperclip sent a malformed run or agent id"}}},
     "Fleet": {"type": "object", "required": ["runs", "errors", "companies"], "properties": {

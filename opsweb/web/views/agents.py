@@ -6,6 +6,7 @@ from flask import (abort, jsonify, render_template, request)
 
 from opsweb import platform_port as port
 from opsweb.fleet.agents import RecentFilters
+from opsweb.fleet.history import repeats
 from opsweb.web import csrf
 from opsweb.i18n.said import Said
 from opsweb.web.views.common import (json_twin, known_company, ops, params, respond)
@@ -31,7 +32,8 @@ def recent_runs():
     known_company(filters.company, companies, listed=bool(companies))
     payload = {"runs": [r.to_json() for r in runs], "errors": failures}
     return respond("opsweb/recent.html", payload, title=Said("Recently finished"), runs=runs,
-                   failures=failures, filters=filters, companies=companies)
+                   failures=failures, filters=filters, companies=companies,
+                   streaks=repeats(runs))
 
 
 def attention_items():

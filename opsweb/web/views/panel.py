@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from opsweb import platform_port as port
 from opsweb.actions.audit import AuditUnavailable
-from opsweb.fleet import grouping
+from opsweb.fleet import grouping, row_state
 from opsweb.fleet.filters import NAMES as FILTER_NAMES
 from opsweb.fleet.filters import STATUSES, Filters
 from opsweb.fleet.live import EVERY_COMPANY
@@ -54,8 +54,15 @@ def _row_urls() -> dict[str, str]:
     return {kind: url.replace("%7B", "{").replace("%7D", "}") for kind, url in urls.items()}
 
 
+def _states(fleet) -> tuple[dict[str, str], dict[str, row_state.State]]:
+    """Each agent's attention kind (the strip's computation) and each row's one state."""
+    kinds = ops().agents.kinds(fleet.companies)
+    return kinds, {r.run_id: row_state.of(r, kinds.get(r.agent_id)) for r in fleet.rows}
+
+
 def _panel_context(filters, fleet) -> dict:
     recent, recent_error = _recent()
+    kinds, states = _states(fleet)
     names = {r.agent_id: r.agent_name for r in fleet.rows}
     # recent actions are part of what the panel shows: a new one is a new version
     shown = [(a.id, a.result) for a in recent]
@@ -64,7 +71,9 @@ def _panel_context(filters, fleet) -> dict:
                 foldable=[c for c in fleet.companies if c["id"] in live],
                 recent=recent, recent_error=recent_error, agent_names=names,
                 items=grouping.items(fleet.rows, not filters.agent, filters.collapsed), row_urls=_row_urls(),
-                version=fleet.version(filters.query(), shown, recent_error, language.code()))
+                kinds=kinds, states=states,
+                version=fleet.version(filters.query(), shown, recent_error, language.code(),
+                                      sorted(kinds.items())))
 
 
 def agents():
@@ -72,8 +81,12 @@ def agents():
         return page()  # the panel's URL opened on its own: the page that holds it
     filters, fleet = _filtered_fleet()
     if json_twin():
-        resp = jsonify(fleet.to_json())
-        resp.set_etag(fleet.version(filters.query()))
+        kinds, states = _states(fleet)
+        payload = fleet.to_json()
+        for run, row in zip(payload["runs"], fleet.rows):  # what the row shows, by key
+            run.update(states[row.run_id].to_json(), attentionKind=kinds.get(row.agent_id))
+        resp = jsonify(payload)
+        resp.set_etag(fleet.version(filters.query(), sorted(kinds.items())))
         return resp.make_conditional(request)
     # The panel sends back the version it shows: 204, changed rows, or all of it.
     return with_open_incidents(panel_update.answer(_panel_context(filters, fleet),
