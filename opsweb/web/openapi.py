@@ -125,7 +125,8 @@ SCHEMAS = {
             "outcome": {"type": "string", "enum": ["done", "already_finished", "failed", "unknown"]},
             "completed": {"type": "boolean"}, "message": MAYBE_TEXT,
             "paperclip": {"type": "object"}, "reason": MAYBE_TEXT, "agentName": MAYBE_TEXT,
-            "companyName": MAYBE_TEXT, "paperclipUrl": MAYBE_TEXT}}}}},
+            "companyName": MAYBE_TEXT, "paperclipUrl": MAYBE_TEXT,
+            "batchId": MAYBE_TEXT}}}}},
     "FinishedRun": FINISHED_RUN,
     "Recent": {"type": "object", "required": ["runs", "errors"], "properties": {
         "runs": {"type": "array", "items": _ref("FinishedRun")}, "errors": COMPANY_ERRORS}},
