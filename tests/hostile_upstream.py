@@ -46,6 +46,8 @@ class Rule:
     delay: float = 0.0  # seconds before the status line
     trickle: float | None = None  # seconds between body bytes
     headers: dict = field(default_factory=dict)
+    every: int = 1  # only every N-th matching request; the others are answered healthily
+    seen: int = 0
 
 
 class HostileUpstream:
@@ -58,6 +60,8 @@ class HostileUpstream:
         self.logs: dict[str, str] = {}
         self.rules: list[tuple[str, re.Pattern, Rule]] = []
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -115,6 +119,11 @@ class HostileUpstream:
             if method == "POST" and tail == ["cancel"]:
                 run = self.runs[parts[1]] = {**run, "status": "cancelled"}
                 return Rule(body=run)
+        if method == "POST" and len(parts) == 3 and parts[0] == "agents" \
+                and parts[2] in ("pause", "resume"):
+            status = "paused" if parts[2] == "pause" else "idle"
+            return Rule(body={"id": parts[1], "companyId": COMPANY, "name": "Agent",
+                              "status": status})
         if method == "GET" and len(parts) == 2 and parts[0] == "agents":
             return Rule(body={"id": parts[1], "name": "Agent", "adapterType": "process"})
         if method == "POST" and len(parts) == 4 and parts[0] == "agents":
@@ -142,9 +151,20 @@ class HostileUpstream:
                 path = self.path.split("?")[0]
                 with upstream._lock:
                     upstream.requests.append((method, self.path))
-                rule = next((r for m, pattern, r in upstream.rules
-                             if m == method and pattern.fullmatch(path)), None)
-                rule = rule or upstream._healthy(method, path)
+                    upstream.in_flight += 1
+                    upstream.most_in_flight = max(upstream.most_in_flight, upstream.in_flight)
+                    rule = next((r for m, pattern, r in upstream.rules
+                                 if m == method and pattern.fullmatch(path)), None)
+                    if rule is not None:
+                        rule.seen += 1
+                        rule = rule if rule.seen % rule.every == 0 else None
+                try:
+                    self._reply(rule or upstream._healthy(method, path))
+                finally:
+                    with upstream._lock:
+                        upstream.in_flight -= 1
+
+            def _reply(self, rule: Rule) -> None:
                 if rule.delay and upstream._closing.wait(rule.delay):
                     return
                 body = rule.body if isinstance(rule.body, bytes) else json.dumps(rule.body).encode()

@@ -1,12 +1,9 @@
 """Batches over the in-process fake platform: checked before anything is sent, each
 item once, 4 at a time at most, cancel → notSent, undo resumes exactly what the batch
 paused, and a restart settles what a stopped instance left."""
-import threading
 
 from hostile_upstream import wait_until
 
-from opsweb.actions import audit as audit_module
-from opsweb.actions.batch_store import BatchStore
 
 REASON = {"reason": "incident 42"}
 
