@@ -1,6 +1,7 @@
 """Agents, not just runs, end to end over the demo Paperclip: Pause and Resume with a
 reason in the audit trail, the agent card, recently finished runs, the attention
 strip, live runs past Paperclip's cap of 50, and bad input on every new route."""
+import json
 import re
 
 import pytest
@@ -244,7 +245,7 @@ def test_the_attention_strip_shows_the_loop_the_burn_the_error_and_the_paused(de
     item = soup.select_one(f'li[data-kind="failure_loop"][data-agent-id="{LOOP}"]')
     button = item.select_one("button.ow-act-pause")
     assert button.get_text() == "Pause" and button["hx-post"].endswith(f"/agents/{LOOP}/pause")
-    assert "Reason (optional" in button["hx-prompt"]
+    assert "Reason (optional" in json.loads(button["data-ow-confirm"])["reason"]
     assert soup.select_one("#ow-attention")["hx-headers"]  # its buttons carry the CSRF token
     # the page loads it above the live runs
     page = panel.soup("/operations")

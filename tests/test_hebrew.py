@@ -79,7 +79,7 @@ def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
     card = soup_of(panel, f"/operations/agents/{row['data-agent-id']}", HEBREW)
     reset = card.select_one(".ow-act-reset")
     assert text(reset) == "אפס סשן סוכן"
-    assert reset["hx-prompt"].startswith(f"לאפס את הסשן של {name} (בכל המשימות שלו)?")
+    assert reset["data-ow-ask"].startswith(f"לאפס את הסשן של {name} (בכל המשימות שלו)?")
 
 
 def test_durations_read_in_hebrew(demo, panel):

@@ -67,7 +67,8 @@ def parse(body: object, limit: int, need_reason: bool = True) -> Ask:
         raise Refused(err.args[0]) from None
     if need_reason and not why:
         raise Refused(Said("A batch needs a reason: it is kept in the audit trail."))
-    given = [k for k in ("runIds", "agentIds", "filter") if body.get(k) not in (None, [], {})]
+    # an empty list is an empty selection; an empty filter is everything shown
+    given = [k for k in ("runIds", "agentIds", "filter") if body.get(k) not in (None, [])]
     if len(given) != 1:
         raise Refused(Said("Give exactly one of runIds, agentIds or filter."))
     if given[0] == "filter":

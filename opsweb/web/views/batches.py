@@ -172,7 +172,7 @@ def _body() -> dict:
         if form.getlist(key):
             body[key] = form.getlist(key)
     chosen = {k[len("filter_"):]: v for k, v in form.items() if k.startswith("filter_") and v}
-    if chosen:
+    if chosen or form.get("matching"):  # "select all matching": the filter, maybe none
         body["filter"] = chosen
     return body
 
