@@ -104,7 +104,7 @@ def _filter(value: object, action: str) -> Filters:
     try:
         return Filters.from_args(value)
     except ValueError as err:
-        raise Refused(Said("%(problem)s", problem=str(err))) from None
+        raise Refused(str(err)) from None
 
 
 def resolve(ask: Ask, platform: port.Platform, fleet: Fleet, limit: int) -> list[Target]:
