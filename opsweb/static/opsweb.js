@@ -307,6 +307,15 @@
         dialog.close();
       });
       input.addEventListener("input", function () { input.setCustomValidity(""); });
+      // showModal makes the page inert, but Tab would still leave for the browser's own
+      // controls: cycle within the dialog instead
+      dialog.addEventListener("keydown", function (evt) {
+        if (evt.key !== "Tab") { return; }
+        var stops = dialog.querySelectorAll("input, button, a[href], summary");
+        var first = stops[0], last = stops[stops.length - 1];
+        if (evt.shiftKey && document.activeElement === first) { last.focus(); evt.preventDefault(); }
+        else if (!evt.shiftKey && document.activeElement === last) { first.focus(); evt.preventDefault(); }
+      });
       dialog.addEventListener("close", function () {
         dialog.remove();
         if (document.contains(asker)) { asker.focus(); }
