@@ -39,7 +39,7 @@ def test_every_fifth_call_timing_out_gives_exact_counts_and_nothing_twice(hostil
         (20, 16, 0, 4, 0)
     for aid in ids:
         assert hostile.count("POST", f"/api/agents/{aid}/pause") == 1
-    assert hostile.most_in_flight <= 4
+    assert hostile.most_at_once("POST", PAUSE) == 4
     unknown = [i for i in twin["items"] if i["outcome"] == "unknown"]
     assert all("unknown" in i["message"] for i in unknown)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from opsweb import platform_port as port
@@ -77,6 +78,7 @@ class Runner:
         batch = self.batches.get(batch_id)
         pending = [i for i in batch.items if i.outcome == "pending"]
         cancelled = False
+        beaten = time.monotonic()
         with ThreadPoolExecutor(PARALLEL, thread_name_prefix=f"opsweb-batch-{batch_id}") as pool:
             out: set = set()
             while pending or out:
@@ -90,7 +92,9 @@ class Runner:
                     out.add(pool.submit(self._one, batch_id, item, who))
                 if out:
                     _, out = wait(out, timeout=BEAT_SECONDS, return_when=FIRST_COMPLETED)
-                self.batches.beat(batch_id)
+                if time.monotonic() - beaten >= BEAT_SECONDS:  # a write costs a sync
+                    self.batches.beat(batch_id)
+                    beaten = time.monotonic()
         cancelled = self._watch_drains(batch_id, who) or cancelled
         self.batches.finish(batch_id, "cancelled" if cancelled else "done")
         self.changed()
@@ -104,9 +108,13 @@ class Runner:
     def _send(self, batch_id: str, item: Item, who: audited.Request) -> None:
         action = "pause" if item.kind == "drain" else item.kind
         ids = {"run_id": item.target} if action == "cancel" else {"agent_id": item.target}
+        # the name resolved with the targets spares a lookup per item (its company's
+        # name still comes from the shared reads)
+        names = self.names if not item.name else \
+            (lambda agent, company: (item.name, self.names(None, company)[1]))
         try:
             outcome = audited.perform(self.audit, self.logger, self.platform, action, who,
-                                      names=self.names, **ids)
+                                      names=names, **ids)
         except AuditUnavailable:
             # refused before Paperclip heard of it: the item was not sent
             self.batches.set_item(batch_id, item.seq, "notSent",
