@@ -7,6 +7,7 @@ status and body shape is what the server really does.
 from __future__ import annotations
 
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
+from opsweb.web import openapi_batches
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -250,12 +251,13 @@ def document(prefix: str) -> dict:
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
                           "503": _error("The audit trail is unavailable")}}},
     }
+    paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
             "info": {"title": "opsweb JSON twins", "version": "1",
                      "description": "The curl side of the opsweb operations panel."},
             "servers": [{"url": prefix}],
             "paths": paths,
-            "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS}, "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}
