@@ -88,3 +88,30 @@ def test_a_browser_post_without_csrf_is_refused(inproc):
     resp = inproc.post("/operations/batches", data={"action": "pause", "agentIds": agent,
                                                      "reason": "x"}, headers={"HX-Request": "true"})
     assert resp.status_code == 403
+
+
+def test_drain_cancels_queued_now_and_pauses_once_the_running_run_ends(inproc):
+    fake = inproc.fake
+    rows = [r for runs in fake.live_runs.values() for r in runs]
+    agent = next(r["agentId"] for r in rows if r["status"] == "running"
+                 and any(q["agentId"] == r["agentId"] and q["status"] == "queued" for q in rows))
+    queued = [r["id"] for r in rows if r["agentId"] == agent and r["status"] == "queued"]
+    runner = inproc.app.extensions["opsweb"].runner
+    resp = inproc.post_json("/api/operations/batches",
+                            {"action": "drain", "agentIds": [agent], **REASON})
+    assert resp.status_code == 202, resp.get_data(as_text=True)
+    batch_id = resp.get_json()["id"]
+
+    def twin():
+        return inproc.get(f"/api/operations/batches/{batch_id}").get_json()
+    assert wait_until(lambda: twin()["draining"] == 1, 10), twin()
+    assert all(fake.runs[q]["status"] == "cancelled" for q in queued)
+    assert fake.agents[agent]["status"] != "paused"  # its running run goes on
+    assert twin()["status"] == "running"
+    for runs in fake.live_runs.values():  # the running run ends
+        runs[:] = [r for r in runs if r["agentId"] != agent]
+    runner.poke()
+    done = finished(inproc, batch_id)
+    assert done["done"] == len(queued) + 1 and done["draining"] == 0
+    assert fake.agents[agent]["status"] == "paused"
+    assert fake.counts["pause_agent"] == 1
