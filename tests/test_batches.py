@@ -3,6 +3,7 @@ item once, 4 at a time at most, cancel → notSent, undo resumes exactly what th
 paused, and a restart settles what a stopped instance left."""
 
 from hostile_upstream import wait_until
+from test_audit import postgres_url  # noqa: F401  (the fixture)
 
 
 REASON = {"reason": "incident 42"}
@@ -115,3 +116,21 @@ def test_drain_cancels_queued_now_and_pauses_once_the_running_run_ends(inproc):
     assert done["done"] == len(queued) + 1 and done["draining"] == 0
     assert fake.agents[agent]["status"] == "paused"
     assert fake.counts["pause_agent"] == 1
+
+
+def test_a_batch_and_its_restart_on_postgresql(on_fake, postgres_url):
+    """The same tables and statements on a real PostgreSQL (scripts/test-postgres)."""
+    from opsweb.actions import audit
+    from opsweb.actions.batch_store import BatchStore
+    store = audit.open_store(postgres_url)
+    old = BatchStore(store, lambda: 1_000.0)  # its instance stopped long ago
+    orphan = old.create("pause", "alice", None, "incident", None, "gone",
+                        [("pause", "a9e00000-0000-4000-8000-0000000000aa", None, None)])
+    store.close()
+    inproc = on_fake(OPSWEB_AUDIT_URL=postgres_url)
+    assert finished(inproc, orphan)["notSent"] == 1
+    agents = [a for a in inproc.fake.agents.values() if a.get("status") != "paused"][:2]
+    resp = inproc.post_json("/api/operations/batches", {
+        "action": "pause", "agentIds": [a["id"] for a in agents], **REASON})
+    twin = finished(inproc, resp.get_json()["id"])
+    assert (twin["done"], twin["failed"]) == (2, 0)
