@@ -29,6 +29,10 @@ LABELS = {
     "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
     "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
     "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
+    # a batch's action and its items' outcomes (actions/batch*.py)
+    "stop": N_("stop"), "cancel_queued": N_("cancel queued"), "pause": N_("pause"),
+    "resume": N_("resume"), "drain": N_("drain"), "pending": N_("waiting to be sent"),
+    "draining": N_("draining"), "notSent": N_("not sent"),
 }
 
 

@@ -388,8 +388,23 @@
     });
   }
 
+  // An agent a running drain waits for shows "draining" on its rows (the word from the
+  // batch's own fragment, in the page's language) until the batch pauses it.
+  function markDraining() {
+    document.querySelectorAll("#ow-rows .ow-draining").forEach(function (b) { b.remove(); });
+    document.querySelectorAll(".ow-batch .ow-batch-item.ow-outcome-draining[data-target]")
+      .forEach(function (item) {
+        var word = item.closest(".ow-batch").getAttribute("data-ow-draining");
+        document.querySelectorAll('#ow-rows tr[data-agent-id="' + CSS.escape(item.getAttribute("data-target")) + '"] td.ow-agent')
+          .forEach(function (cell) {
+            cell.appendChild(el("span", "ow-badge ow-draining", word));
+          });
+      });
+  }
+
   function applyPicks() {
     addBoxes();
+    markDraining();
     document.querySelectorAll("#ow-rows input.ow-pick").forEach(function (box) {
       var row = box.closest("tr[data-run-id]");
       box.checked = matching || !!picked[row.getAttribute("data-run-id")];

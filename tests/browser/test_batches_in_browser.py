@@ -91,3 +91,27 @@ def test_escape_cancels_the_confirm_dialog_and_gives_the_focus_back(demo, open_p
     expect(page.locator("#ow-confirm")).to_have_count(0)
     expect(stop).to_be_focused()
     assert calls_to(demo, f"cancel:{rid}") == 0
+
+
+def test_a_drained_agent_shows_draining_on_its_row_until_the_batch_ends(demo, open_panel):
+    from .conftest import CLAUDE_CODER
+    rid = seeded_run(demo, "claudeRunning")
+    queued = seeded_run(demo, "queuedBehindClaude")
+    page = open_panel()
+    page.locator(f"#ow-run-{rid} input.ow-pick").check()
+    page.locator("#ow-selection").get_by_role("button", name="Drain agents").click()
+    dialog = page.locator("#ow-confirm")
+    expect(dialog.locator(".ow-preview-consequence")).to_contain_text(
+        "a timer or a new issue can still wake the agent")
+    dialog.locator(".ow-confirm-reason").fill("let it finish")
+    dialog.locator(".ow-confirm-ok").click()
+    batch = page.locator('#ow-batch-area .ow-batch[data-action="drain"]')
+    expect(batch.locator(".ow-count-draining")).to_have_text("1 draining", timeout=10_000)
+    expect(page.locator(f"#ow-run-{rid} .ow-draining")).to_have_text("draining",
+                                                                     timeout=10_000)
+    assert demo.api(f"/heartbeat-runs/{queued}").json()["status"] == "cancelled"
+    assert calls_to(demo, f"pause:{CLAUDE_CODER}") == 0  # its run goes on
+    batch.get_by_role("button", name="Cancel the batch").click()
+    expect(batch).to_have_attribute("data-status", "cancelled", timeout=10_000)
+    expect(page.locator(f"#ow-run-{rid} .ow-draining")).to_have_count(0)
+    assert calls_to(demo, f"pause:{CLAUDE_CODER}") == 0
