@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from opsweb import platform_port as port
 from opsweb.actions import audit
+from opsweb.actions.batch_runner import Runner
+from opsweb.actions.batch_store import BatchStore
 from opsweb.fleet import attention
 from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
@@ -50,6 +52,8 @@ class Operations:
     agents: Agents
     notifications: notify.Notifications
     downloads: DownloadSlots
+    batches: BatchStore
+    runner: Runner  # the batches this instance runs in the background
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -107,11 +111,16 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     # webhooks (none unless configured): stored in the audit database, sent in the background
     notifications = notify.build(cfg, store, clock, is_acting).start()
     metrics.registry.register(NotificationsCollector(notifications))
+    batches = BatchStore(store, clock.now)
+    runner = Runner(batches, store, app.logger, platform, agents.names,
+                    changed=lambda: agents.changed(None))
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
                                           logs=RunLogs(platform), metrics=metrics, gate=gate,
                                           audit=store, faults=FaultReporter(app.logger), agents=agents,
                                           notifications=notifications,
-                                          downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])))
+                                          downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),
+                                          batches=batches, runner=runner)
+    runner.recover()  # batches a stopped instance left running
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)

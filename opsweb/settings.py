@@ -165,6 +165,10 @@ SETTINGS = (
             "entries a followed log keeps in the dialog (also at most ~1 MB of text); older"
             " ones are dropped from the top and come back with \"Load earlier output\"",
             _whole(10, 1_000_000, "a number of entries")),
+    Setting("OPSWEB_BATCH_MAX", None, 500,
+            "at most this many runs or agents in one batch (Stop, Cancel queued, Pause,"
+            " Resume, Drain many at once); a larger selection is refused with 400",
+            _whole(1, 10_000, "a number of targets")),
     Setting("OPSWEB_LANGUAGE", None, "auto",
             "the panel's language: en, he, or auto (the browser's Accept-Language)"),
     Setting("OPSWEB_WEBHOOK_URLS", None, (),

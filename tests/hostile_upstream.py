@@ -46,6 +46,10 @@ class Rule:
     delay: float = 0.0  # seconds before the status line
     trickle: float | None = None  # seconds between body bytes
     headers: dict = field(default_factory=dict)
+    every: int = 1  # only every N-th matching request; the others are answered healthily
+    seen: int = 0
+    active: int = 0  # requests matching this rule being answered now
+    most_active: int = 0  # … and the most at once
 
 
 class HostileUpstream:
@@ -56,8 +60,11 @@ class HostileUpstream:
         self.issues: dict[str, dict] = {}
         self.events: dict[str, list] = {}
         self.logs: dict[str, str] = {}
+        self.agents: dict[str, list] = {}  # company id → its agents (GET …/agents)
         self.rules: list[tuple[str, re.Pattern, Rule]] = []
         self.requests: list[tuple[str, str]] = []  # (method, path with query)
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -69,6 +76,11 @@ class HostileUpstream:
         """Answer `method` on paths matching the regex `path` (the whole path, query
         excluded) with this Rule from now on; the latest rule for a path wins."""
         self.rules.insert(0, (method, re.compile(path), Rule(**rule)))
+
+    def most_at_once(self, method: str, path: str) -> int:
+        """The most requests matching the rule for (method, path) answered at once."""
+        return max((r.most_active for m, p, r in self.rules
+                    if m == method and p.pattern == path), default=0)
 
     def count(self, method: str, path: str) -> int:
         with self._lock:
@@ -100,6 +112,9 @@ class HostileUpstream:
         if method == "GET" and len(parts) == 3 and parts[0] == "companies" and parts[2] == "live-runs":
             runs = self.live_runs.get(parts[1])
             return missing if runs is None else Rule(body=runs)
+        if method == "GET" and len(parts) == 3 and parts[0] == "companies" \
+                and parts[2] in ("agents", "heartbeat-runs"):
+            return Rule(body=self.agents.get(parts[1], []) if parts[2] == "agents" else [])
         if len(parts) >= 2 and parts[0] == "heartbeat-runs":
             run = self._run(parts[1])
             if run is None:
@@ -115,6 +130,11 @@ class HostileUpstream:
             if method == "POST" and tail == ["cancel"]:
                 run = self.runs[parts[1]] = {**run, "status": "cancelled"}
                 return Rule(body=run)
+        if method == "POST" and len(parts) == 3 and parts[0] == "agents" \
+                and parts[2] in ("pause", "resume"):
+            status = "paused" if parts[2] == "pause" else "idle"
+            return Rule(body={"id": parts[1], "companyId": COMPANY, "name": "Agent",
+                              "status": status})
         if method == "GET" and len(parts) == 2 and parts[0] == "agents":
             return Rule(body={"id": parts[1], "name": "Agent", "adapterType": "process"})
         if method == "POST" and len(parts) == 4 and parts[0] == "agents":
@@ -142,9 +162,25 @@ class HostileUpstream:
                 path = self.path.split("?")[0]
                 with upstream._lock:
                     upstream.requests.append((method, self.path))
-                rule = next((r for m, pattern, r in upstream.rules
-                             if m == method and pattern.fullmatch(path)), None)
-                rule = rule or upstream._healthy(method, path)
+                    upstream.in_flight += 1
+                    upstream.most_in_flight = max(upstream.most_in_flight, upstream.in_flight)
+                    rule = next((r for m, pattern, r in upstream.rules
+                                 if m == method and pattern.fullmatch(path)), None)
+                    matched = rule
+                    if rule is not None:
+                        rule.seen += 1
+                        rule.active += 1
+                        rule.most_active = max(rule.most_active, rule.active)
+                        rule = rule if rule.seen % rule.every == 0 else None
+                try:
+                    self._reply(rule or upstream._healthy(method, path))
+                finally:
+                    with upstream._lock:
+                        upstream.in_flight -= 1
+                        if matched is not None:
+                            matched.active -= 1
+
+            def _reply(self, rule: Rule) -> None:
                 if rule.delay and upstream._closing.wait(rule.delay):
                     return
                 body = rule.body if isinstance(rule.body, bytes) else json.dumps(rule.body).encode()

@@ -246,7 +246,7 @@ def test_the_attention_strip_shows_the_loop_the_burn_the_error_and_the_paused(de
     item = soup.select_one(f'li[data-kind="failure_loop"][data-agent-id="{LOOP}"]')
     button = item.select_one("button.ow-act-pause")
     assert button.get_text() == "Pause" and button["hx-post"].endswith(f"/agents/{LOOP}/pause")
-    assert "Reason (optional" in button["hx-prompt"]
+    assert "Reason (optional" in json.loads(button["data-ow-confirm"])["reason"]
     assert soup.select_one("#ow-attention")["hx-headers"]  # its buttons carry the CSRF token
     # the page loads it above the live runs
     page = panel.soup("/operations")

@@ -71,15 +71,18 @@ def test_the_prompts_and_labels_name_the_agent_isolated_in_hebrew(demo, panel):
     assert row_actions.button(row, "stop")["aria-label"] == f"עצור את הריצה של {name}"
     # the prompts, said once on the table, filled in from the row as opsweb.js does
     assert row_actions.prompt(row, "stop") == (f"לעצור את הריצה של {name} (פעילה)?"
-                                               f" Paperclip יבטל אותה בצורה מסודרת. {REASON}")
+                                               " Paperclip יבטל אותה בצורה מסודרת.")
     assert row_actions.button(row, "pause")["aria-label"] == f"השהה את {name}"
     pause = row_actions.prompt(row, "pause")
-    assert pause.startswith(f"להשהות את {name}? Paperclip יבטל את הריצות") and pause.endswith(REASON)
+    assert pause.startswith(f"להשהות את {name}? Paperclip יבטל את הריצות")
+    # the confirm dialog asks for the reason in its own words
+    words = json.loads(row.find_parent("table")["data-ow-confirm"])
+    assert words["reason"] == REASON.rstrip(":")
     assert row_actions.button(row, "card")["aria-label"] == f"הסוכן {name}"
     card = soup_of(panel, f"/operations/agents/{row['data-agent-id']}", HEBREW)
     reset = card.select_one(".ow-act-reset")
     assert text(reset) == "אפס סשן סוכן"
-    assert reset["hx-prompt"].startswith(f"לאפס את הסשן של {name} (בכל המשימות שלו)?")
+    assert reset["data-ow-ask"].startswith(f"לאפס את הסשן של {name} (בכל המשימות שלו)?")
 
 
 def test_durations_read_in_hebrew(demo, panel):

@@ -118,10 +118,11 @@ def test_buttons_have_accessible_names_and_confirmations(panel):
         name = row.select_one(".ow-agent bdi").get_text()
         status = row.select_one(".ow-status").get_text()
         stop, pause, log, card = (row_actions.button(row, k) for k in ("stop", "pause", "log", "card"))
-        # the prompt is the confirmation, and asks for the optional reason
+        # the confirm dialog says the consequence; it asks the optional reason itself
         assert row_actions.prompt(row, "stop") == (
-            f"Stop {name}'s {status} run? Paperclip cancels it gracefully."
-            " Reason (optional, kept in the audit trail):")
+            f"Stop {name}'s {status} run? Paperclip cancels it gracefully.")
+        words = json.loads(stop.find_parent(attrs={"data-ow-confirm": True})["data-ow-confirm"])
+        assert words["reason"] == "Reason (optional, kept in the audit trail)"
         assert row_actions.prompt(row, "pause").startswith(f"Pause {name}? Paperclip cancels")
         # a double click sends one: the table says so for every row
         assert stop.find_parent(attrs={"hx-sync": True})["hx-sync"] == "closest tr:drop"

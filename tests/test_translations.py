@@ -84,8 +84,8 @@ def test_the_package_ships_the_compiled_catalog():
 
 # ---- templates: visible text goes through gettext ------------------------------------
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-# attributes a person reads (or hears, for aria-label); hx-prompt is the confirm box
-_READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "hx-prompt", "value")
+# attributes a person reads (or hears, for aria-label); data-ow-ask is the confirm dialog's text
+_READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-ow-ask", "value")
 # an English literal printed by an expression: {{ "Stop" if … }}, … else "Reset" …
 _PRINTED_LITERAL = re.compile(r"""(?:\{\{|\belse\b|\bor\b)\s*\(?\s*["'][A-Z][a-z]""")
 

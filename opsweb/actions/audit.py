@@ -24,9 +24,9 @@ OUTCOMES = ("done", "already_finished", "failed", "unknown")
 MAX_LIMIT = 500
 _COLUMNS = ("id", "started_at", "finished_at", "action", "operator", "remote_addr", "run_id",
             "agent_id", "company_id", "outcome", "upstream_status", "upstream_message", "message",
-            "reason", "agent_name", "company_name", "paperclip_url")
+            "reason", "agent_name", "company_name", "paperclip_url", "batch_id")
 # columns added after the first release: existing databases gain them on open
-_ADDED = ("reason", "agent_name", "company_name", "paperclip_url")
+_ADDED = ("reason", "agent_name", "company_name", "paperclip_url", "batch_id")
 _TABLE = """CREATE TABLE IF NOT EXISTS opsweb_audit (
     id {id},
     started_at TEXT NOT NULL,
@@ -46,7 +46,7 @@ INCOMPLETE = ("No answer recorded: Paperclip had not answered when opsweb stoppe
 
 
 _INSERTED = ("started_at, action, operator, remote_addr, run_id, agent_id, company_id,"
-             " reason, paperclip_url")
+             " reason, paperclip_url, batch_id")
 _MARKS = ", ".join("?" * len(_INSERTED.split(",")))
 NAME_CHARS = 200
 
@@ -82,6 +82,7 @@ class Record:
     agent_name: str | None = None
     company_name: str | None = None
     paperclip_url: str | None = None
+    batch_id: str | None = None  # one item of a batch (actions/batch.py)
 
     @property
     def completed(self) -> bool:
@@ -100,7 +101,8 @@ class Record:
                 "paperclip": {"status": self.upstream_status, "message": self.upstream_message},
                 "message": self.message if self.completed else INCOMPLETE,
                 "reason": self.reason, "agentName": self.agent_name,
-                "companyName": self.company_name, "paperclipUrl": self.paperclip_url}
+                "companyName": self.company_name, "paperclipUrl": self.paperclip_url,
+                "batchId": self.batch_id}
 
 
 class Store:
@@ -114,9 +116,9 @@ class Store:
     def begin(self, action: str, operator: str, remote_addr: str | None, *,
               run_id: str | None = None, agent_id: str | None = None,
               company_id: str | None = None, reason: str | None = None,
-              paperclip_url: str | None = None) -> int:
+              paperclip_url: str | None = None, batch_id: str | None = None) -> int:
         return self._insert((now_text(), action, operator, remote_addr, run_id, agent_id, company_id,
-                             reason, paperclip_url))
+                             reason, paperclip_url, batch_id))
 
     def note(self, record_id: int, agent_id: str | None, company_id: str | None,
              agent_name: str | None = None, company_name: str | None = None) -> None:

@@ -27,6 +27,7 @@ class Request:
     remote_addr: str | None
     reason: str | None = None
     paperclip_url: str | None = None
+    batch_id: str | None = None  # when the action is one item of a batch
 
 
 def _act(platform: port.Platform, action: str, target: str, note) -> actions.Outcome:
@@ -41,7 +42,8 @@ def perform(store: Store, logger: logging.Logger, platform: port.Platform, actio
             who: Request, *, run_id: str | None = None, agent_id: str | None = None,
             names: Names = lambda *_: (None, None)) -> actions.Outcome:
     record = store.begin(action, who.operator, who.remote_addr, run_id=run_id,
-                         agent_id=agent_id, reason=who.reason, paperclip_url=who.paperclip_url)
+                         agent_id=agent_id, reason=who.reason, paperclip_url=who.paperclip_url,
+                         batch_id=who.batch_id)
 
     def note(agent: str | None, company: str | None) -> None:
         try:

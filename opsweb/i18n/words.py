@@ -29,13 +29,17 @@ LABELS = {
     "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
     "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
     "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
-    # webhook deliveries and the events they carry
-    "pending": N_("pending"), "delivered": N_("delivered"),
+    # webhook deliveries (pending: batches' word) and the events they carry
+    "delivered": N_("delivered"),
     "incident.opened": N_("incident opened"), "incident.resolved": N_("incident resolved"),
     "rule.acted": N_("rule acted"), "rule.would_act": N_("rule would act"),
     # a live run's one plain state (fleet/row_state.py)
     "stuck": N_("stuck"), "quiet": N_("quiet"), "checking": N_("checking"),
     "waiting": N_("waiting"), "retrying": N_("retrying"), "finishing": N_("finishing"),
+    # a batch's action and its items' outcomes (actions/batch*.py); a pending delivery too
+    "stop": N_("stop"), "cancel_queued": N_("cancel queued"), "pause": N_("pause"),
+    "resume": N_("resume"), "drain": N_("drain"), "pending": N_("waiting to be sent"),
+    "draining": N_("draining"), "notSent": N_("not sent"),
 }
 
 

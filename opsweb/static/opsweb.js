@@ -88,16 +88,17 @@
       htmx.ajax("GET", url, {source: button, target: "#ow-log-dialog"});
       return;
     }
-    var reason = window.prompt(fromRow(ask, row));  // Cancel: nothing is sent
-    if (reason === null) { return; }
-    var slot = row.querySelector(".ow-outcome-slot");
-    if (!slot) {
-      slot = document.createElement("span");
-      slot.className = "ow-outcome-slot";
-      slot.setAttribute("aria-live", "polite");
-      button.parentNode.appendChild(slot);
-    }
-    htmx.ajax("POST", url, {source: button, target: slot, values: {reason: reason}});
+    window.opswebConfirm(button, fromRow(ask, row), table, false, null).then(function (reason) {
+      if (reason === null) { return; }  // Cancel: nothing is sent
+      var slot = row.querySelector(".ow-outcome-slot");
+      if (!slot) {
+        slot = document.createElement("span");
+        slot.className = "ow-outcome-slot";
+        slot.setAttribute("aria-live", "polite");
+        button.parentNode.appendChild(slot);
+      }
+      htmx.ajax("POST", url, {source: button, target: slot, values: {reason: reason}});
+    });
   }
 
   document.addEventListener("click", rowAction);
@@ -178,16 +179,6 @@
         opener = evt.target;
         openerPlace = placeOf(opener);
       }
-    }
-  });
-
-  // An action's prompt is its confirmation and its reason. htmx sends the answer as
-  // the HX-Prompt header, which cannot carry non-Latin-1 text: send it as the form
-  // field `reason` instead.
-  document.addEventListener("htmx:configRequest", function (evt) {
-    if (isOurs(evt.detail.elt) && evt.detail.headers["HX-Prompt"] !== undefined) {
-      evt.detail.parameters.reason = evt.detail.headers["HX-Prompt"];
-      delete evt.detail.headers["HX-Prompt"];
     }
   });
 
@@ -347,5 +338,276 @@
     } else if (target && target.id === "ow-log-entries" && stick) {
       target.scrollTop = target.scrollHeight;
     }
+  });
+})();
+
+// The in-page confirm dialog (issue 25 item 9), for Stop, Pause, Resume, Reset and
+// batches: the consequence, a reason with its limit shown, and a modal's keyboard
+// (showModal traps focus and makes Escape cancel; the focus goes back to the asker).
+// Its words come from the asker's closest data-ow-confirm (JSON, in the page's
+// language). `opswebConfirm(asker, text, wordsFrom, required, node)` resolves to the
+// reason ("" when none) or null when cancelled. Then the panel's selection: a checkbox
+// per row, kept across refreshes by run id, and the bar's batch actions, previewed by
+// the server in the same dialog before anything is sent.
+(function () {
+  "use strict";
+  var LIMIT = 300;
+
+  function words(from) {
+    var holder = from && from.closest && from.closest("[data-ow-confirm]");
+    try { return JSON.parse(holder.getAttribute("data-ow-confirm")); } catch (e) { return {}; }
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  window.opswebConfirm = function (asker, text, wordsFrom, required, node) {
+    var say = words(wordsFrom || asker);
+    var dialog = el("dialog", "ow-root ow-dialog ow-confirm");
+    dialog.id = "ow-confirm";
+    dialog.setAttribute("aria-labelledby", "ow-confirm-title");
+    dialog.setAttribute("aria-describedby", "ow-confirm-text");
+    var root = asker.closest("[lang]");
+    if (root) { dialog.lang = root.lang; dialog.dir = root.dir || ""; }
+    var form = el("form", "ow-confirm-form");
+    form.method = "dialog";
+    var title = el("h2", "ow-title", say.title || "Confirm");
+    title.id = "ow-confirm-title";
+    var body = el("div", "ow-confirm-text");
+    body.id = "ow-confirm-text";
+    if (text) { body.appendChild(el("p", null, text)); }
+    if (node) { body.appendChild(node); }
+    var label = el("label", "ow-confirm-label", required ? say.required : say.reason);
+    label.htmlFor = "ow-confirm-reason";
+    var input = el("input", "ow-confirm-reason");
+    input.id = "ow-confirm-reason";
+    input.type = "text";
+    input.maxLength = LIMIT;
+    input.required = !!required;
+    input.setAttribute("aria-describedby", "ow-confirm-limit");
+    var limit = el("span", "ow-note ow-confirm-limit", "0 / " + LIMIT + " · " + (say.limit || ""));
+    limit.id = "ow-confirm-limit";
+    input.addEventListener("input", function () {
+      limit.textContent = input.value.length + " / " + LIMIT + " · " + (say.limit || "");
+    });
+    var buttons = el("p", "ow-confirm-buttons");
+    var no = el("button", "ow-btn ow-confirm-cancel", say.cancel || "Cancel");
+    no.type = "button";
+    var yes = el("button", "ow-btn ow-btn-danger ow-confirm-ok", say.confirm || "Confirm");
+    yes.type = "submit";
+    buttons.append(no, yes);
+    form.append(title, body, label, input, limit, buttons);
+    dialog.appendChild(form);
+    var old = document.getElementById("ow-confirm");
+    if (old) { old.remove(); }
+    document.body.appendChild(dialog);
+    return new Promise(function (resolve) {
+      var answer = null;
+      no.addEventListener("click", function () { dialog.close(); });
+      form.addEventListener("submit", function (evt) {
+        evt.preventDefault();
+        if (required && !input.value.trim()) { input.setCustomValidity(say.empty || "");
+          input.reportValidity(); return; }
+        answer = input.value.trim();
+        dialog.close();
+      });
+      input.addEventListener("input", function () { input.setCustomValidity(""); });
+      // showModal makes the page inert, but Tab would still leave for the browser's own
+      // controls: cycle within the dialog instead
+      dialog.addEventListener("keydown", function (evt) {
+        if (evt.key !== "Tab") { return; }
+        var stops = dialog.querySelectorAll("input, button, a[href], summary");
+        var first = stops[0], last = stops[stops.length - 1];
+        if (evt.shiftKey && document.activeElement === first) { last.focus(); evt.preventDefault(); }
+        else if (!evt.shiftKey && document.activeElement === last) { first.focus(); evt.preventDefault(); }
+      });
+      dialog.addEventListener("close", function () {
+        dialog.remove();
+        if (document.contains(asker)) { asker.focus(); }
+        resolve(answer);
+      });
+      dialog.showModal();
+      input.focus();
+    });
+  };
+
+  // A button that asks first (data-ow-ask): its hx-post has one trigger, ow-confirmed,
+  // fired once the dialog is confirmed; the reason rides along as a form field.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("button[data-ow-ask][hx-post]");
+    if (!button || !button.closest(".ow-root")) { return; }
+    evt.preventDefault();
+    window.opswebConfirm(button, button.getAttribute("data-ow-ask"), button, false, null)
+      .then(function (reason) {
+        if (reason === null) { return; }
+        button.owReason = reason;
+        htmx.trigger(button, "ow-confirmed");
+      });
+  });
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.owReason !== undefined) {
+      evt.detail.parameters.reason = elt.owReason;
+      delete elt.owReason;
+    }
+  });
+
+  // -- selection -------------------------------------------------------------
+  var picked = {};  // run id → {agent, status}
+  var matching = false;  // "select all N matching the filter"
+
+  function bar() { return document.getElementById("ow-selection"); }
+
+  function csrf() {
+    var panel = document.getElementById("ow-agents");
+    try { return JSON.parse(panel.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
+  }
+
+  function showBar() {
+    var b = bar();
+    if (!b) { return; }
+    var ids = Object.keys(picked);
+    b.hidden = !ids.length && !matching;
+    var count = matching ? b.getAttribute("data-ow-matching") : String(ids.length);
+    b.querySelector(".ow-selection-count").textContent =
+      b.getAttribute("data-ow-count").replace("{num}", count);
+    var queued = matching || ids.some(function (id) { return picked[id].status === "queued"; });
+    b.querySelector('[data-ow-batch="cancel_queued"]').hidden = !queued;
+    var all = b.querySelector(".ow-select-matching");
+    all.hidden = matching || ids.length >= parseInt(b.getAttribute("data-ow-matching"), 10);
+  }
+
+  // Rows stay light (issue 15): their checkboxes are added here, named from the
+  // table's data-ow-pick ("Select the run of {name}"); a run with a malformed id has none.
+  function addBoxes() {
+    var table = document.querySelector("table[data-ow-pick]");
+    if (!table) { return; }
+    table.querySelectorAll("#ow-rows tr[data-run-id] td.ow-company").forEach(function (cell) {
+      var row = cell.parentNode;
+      if (cell.querySelector("input.ow-pick") || !row.querySelector(".ow-do-stop")) { return; }
+      var box = el("input", "ow-pick");
+      box.type = "checkbox";
+      box.setAttribute("aria-label", table.getAttribute("data-ow-pick")
+        .replace("{name}", row.querySelector(".ow-agent bdi").textContent));
+      cell.insertBefore(box, cell.firstChild);
+    });
+  }
+
+  // An agent a running drain waits for shows "draining" on its rows (the word from the
+  // batch's own fragment, in the page's language) until the batch pauses it.
+  function markDraining() {
+    document.querySelectorAll("#ow-rows .ow-draining").forEach(function (b) { b.remove(); });
+    document.querySelectorAll(".ow-batch .ow-batch-item.ow-outcome-draining[data-target]")
+      .forEach(function (item) {
+        var word = item.closest(".ow-batch").getAttribute("data-ow-draining");
+        document.querySelectorAll('#ow-rows tr[data-agent-id="' + CSS.escape(item.getAttribute("data-target")) + '"] td.ow-agent')
+          .forEach(function (cell) {
+            cell.appendChild(el("span", "ow-badge ow-draining", word));
+          });
+      });
+  }
+
+  function applyPicks() {
+    addBoxes();
+    markDraining();
+    document.querySelectorAll("#ow-rows input.ow-pick").forEach(function (box) {
+      var row = box.closest("tr[data-run-id]");
+      box.checked = matching || !!picked[row.getAttribute("data-run-id")];
+    });
+    showBar();
+  }
+
+  document.addEventListener("change", function (evt) {
+    var box = evt.target;
+    if (!box.matches || !box.matches("#ow-rows input.ow-pick")) { return; }
+    var row = box.closest("tr[data-run-id]");
+    matching = false;
+    if (box.checked) {
+      picked[row.getAttribute("data-run-id")] = {agent: row.getAttribute("data-agent-id"),
+        status: row.querySelector(".ow-status").className.indexOf("ow-status-queued") >= 0 ? "queued" : "running"};
+    } else {
+      delete picked[row.getAttribute("data-run-id")];
+    }
+    applyPicks();
+  });
+  document.addEventListener("htmx:afterSettle", applyPicks);
+  document.addEventListener("DOMContentLoaded", applyPicks);
+
+  function selection(action) {
+    var form = new FormData();
+    form.append("action", action);
+    var b = bar();
+    if (matching) {
+      var filter = JSON.parse(b.getAttribute("data-ow-filter") || "{}");
+      Object.keys(filter).forEach(function (k) { form.append("filter_" + k, filter[k]); });
+      form.append("matching", "1");
+      return form;
+    }
+    var runs = Object.keys(picked);
+    var agentAction = ["pause", "resume", "drain"].indexOf(action) >= 0;
+    var seen = {};
+    runs.forEach(function (id) {
+      if (action === "cancel_queued" && picked[id].status !== "queued") { return; }
+      var value = agentAction ? picked[id].agent : id;
+      if (seen[value]) { return; }
+      seen[value] = true;
+      form.append(agentAction ? "agentIds" : "runIds", value);
+    });
+    return form;
+  }
+
+  function post(url, form) {
+    return fetch(url, {method: "POST", body: form, credentials: "same-origin",
+                       headers: {"X-CSRF-Token": csrf(), "HX-Request": "true"}});
+  }
+
+  function batchArea() {
+    var area = document.getElementById("ow-batch-area");
+    if (!area) {
+      area = el("div", "ow-root ow-batch-area");
+      area.id = "ow-batch-area";
+      var panel = document.getElementById("ow-agents");
+      panel.parentNode.insertBefore(area, panel);
+    }
+    return area;
+  }
+
+  document.addEventListener("click", function (evt) {
+    var b = bar();
+    var button = evt.target.closest && evt.target.closest("#ow-selection button");
+    if (!button || !b) { return; }
+    if (button.classList.contains("ow-select-matching")) { matching = true; applyPicks(); return; }
+    if (button.classList.contains("ow-select-none")) { picked = {}; matching = false; applyPicks(); return; }
+    var action = button.getAttribute("data-ow-batch");
+    if (!action) { return; }
+    post(b.getAttribute("data-ow-preview"), selection(action)).then(function (resp) {
+      return resp.text().then(function (html) { return {ok: resp.ok, html: html}; });
+    }).then(function (answer) {
+      var node = el("div", "ow-confirm-preview");
+      node.innerHTML = answer.html;  // opsweb's own fragment, escaped by Jinja
+      if (!answer.ok) {
+        window.opswebConfirm(button, "", b, false, node);
+        return;
+      }
+      var chosen = node.querySelector(".ow-preview-form");
+      window.opswebConfirm(button, "", b, true, node).then(function (reason) {
+        if (reason === null) { return; }
+        var form = new FormData(chosen);
+        form.append("reason", reason);
+        post(b.getAttribute("data-ow-start"), form).then(function (resp) { return resp.text(); })
+          .then(function (html) {
+            var area = batchArea();
+            area.insertAdjacentHTML("afterbegin", html);
+            htmx.process(area.firstElementChild);
+            picked = {}; matching = false; applyPicks();
+            var shown = area.querySelector(".ow-batch-title");
+            if (shown) { shown.setAttribute("tabindex", "-1"); shown.focus(); }
+          });
+      });
+    });
   });
 })();

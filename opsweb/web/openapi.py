@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from opsweb.fleet import row_state
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
+from opsweb.web import openapi_batches
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -146,7 +147,8 @@ SCHEMAS = {
             "outcome": {"type": "string", "enum": ["done", "already_finished", "failed", "unknown"]},
             "completed": {"type": "boolean"}, "message": MAYBE_TEXT,
             "paperclip": {"type": "object"}, "reason": MAYBE_TEXT, "agentName": MAYBE_TEXT,
-            "companyName": MAYBE_TEXT, "paperclipUrl": MAYBE_TEXT}}}}},
+            "companyName": MAYBE_TEXT, "paperclipUrl": MAYBE_TEXT,
+            "batchId": MAYBE_TEXT}}}}},
     "FinishedRun": FINISHED_RUN,
     "Recent": {"type": "object", "required": ["runs", "errors"], "properties": {
         "runs": {"type": "array", "items": _ref("FinishedRun")}, "errors": COMPANY_ERRORS}},
@@ -289,12 +291,13 @@ def document(prefix: str) -> dict:
             "responses": {"200": _json("Deliveries", _ref("Notifications")), **COMMON,
                           "503": _error("The audit database is unavailable")}}},
     }
+    paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
             "info": {"title": "opsweb JSON twins", "version": "1",
                      "description": "The curl side of the opsweb operations panel."},
             "servers": [{"url": prefix}],
             "paths": paths,
-            "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS}, "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from opsweb.web import errors
 from opsweb.web.blueprints import api, panel
-from opsweb.web.views import sign_in
+from opsweb.web.views import batches, sign_in
 from opsweb.web.views.actions import cancel_run, pause_agent, reset_session, resume_agent
 from opsweb.web.views.agents import agent_card, attention_items, recent_runs
 from opsweb.web.views.logs import run_events, run_log, run_log_ndjson, run_log_text
@@ -26,6 +26,12 @@ _ROUTES = [
     ("/recent", recent_runs, ["GET"]),
     ("/attention", attention_items, ["GET"]),
     ("/notifications", notifications, ["GET"]),
+    ("/batches", batches.batch_start, ["POST"]),
+    ("/batches/preview", batches.batch_preview, ["POST"]),
+    ("/batches/<batch_id>", batches.batch_show, ["GET"]),
+    ("/batches/<batch_id>/cancel", batches.batch_cancel, ["POST"]),
+    ("/batches/<batch_id>/undo", batches.batch_undo, ["POST"]),
+    ("/companies/<company_id>/pause", batches.company_pause, ["POST"]),
 ]
 for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)

@@ -1,30 +1,30 @@
-"""Stop and Reset agent session in a real browser: a confirmation first (a prompt that
-also takes the optional reason), nothing sent when dismissed, exactly one call to
-Paperclip when accepted (even after a double click)."""
+"""Stop and Reset agent session in a real browser: a confirmation first (the in-page
+confirm dialog, which also takes the optional reason), nothing sent when cancelled,
+exactly one call to Paperclip when confirmed (even after a double click)."""
 import re
 
 import pytest
 
+from .confirm_dialog import InPageConfirm
 from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, calls_to, expect, record_swaps,
                        seeded_run, swaps)
 
 pytestmark = pytest.mark.browser
 
 
-REASON_PROMPT = " Reason (optional, kept in the audit trail):"
-
-
-class Confirms:
-    """Answers every window.prompt (htmx's hx-prompt: the action's confirmation) as
-    told and keeps its message."""
+class Confirms(InPageConfirm):
+    """Confirms (with no reason) or cancels every confirm dialog, as told."""
 
     def __init__(self, page, accept: bool):
-        self.accept, self.asked = accept, []
-        page.on("dialog", self.answer)
+        super().__init__(page, "" if accept else None)
 
-    def answer(self, dialog):
-        self.asked.append(dialog.message)
-        dialog.accept() if self.accept else dialog.dismiss()
+    @property
+    def accept(self) -> bool:
+        return self.reason is not None
+
+    @accept.setter
+    def accept(self, value: bool) -> None:
+        self.reason = "" if value else None
 
 
 def posts_to(page, fragment: str) -> list[str]:
@@ -45,7 +45,7 @@ def test_stop_asks_first_sends_nothing_when_dismissed_and_cancels_once_when_acce
     stop.click()
     page.wait_for_timeout(500)  # a confirmed request would leave at once
     assert confirms.asked == [
-        "Stop Shell <b>Bot</b>'s running run? Paperclip cancels it gracefully." + REASON_PROMPT]
+        "Stop Shell <b>Bot</b>'s running run? Paperclip cancels it gracefully."]
     assert sent == [] and calls_to(demo, f"cancel:{rid}") == 0
 
     confirms.accept = True
@@ -95,5 +95,5 @@ def test_reset_agent_session_asks_first_and_reports_the_cleared_sessions(demo, o
     expect(outcome).to_have_text(re.compile(r"^Session reset: \d+ task sessions? cleared\.$"))
     assert confirms.asked == 2 * [
         "Reset Claude Coder's session (all its tasks)? Its next run starts a fresh"
-        " conversation." + REASON_PROMPT]
+        " conversation."]
     assert calls_to(demo, f"reset-session:{CLAUDE_CODER}") == 1

@@ -1,11 +1,12 @@
-"""Agents, not just runs, in a real browser: Pause from a row (its prompt is the
-confirmation and takes the reason) holds the agent, the attention strip shows it
+"""Agents, not just runs, in a real browser: Pause from a row (its confirm dialog
+takes the reason) holds the agent, the attention strip shows it
 paused with Resume; a stopped run appears under recent runs and its log opens; the
 attention strip shows a failure loop with its Pause button. Pictures for the README."""
 import pytest
 
 from opsweb.demo.seed import AGENT_ROLES
 
+from .confirm_dialog import InPageConfirm
 from .conftest import SHELL_BOT, calls_to, expect, seeded_run
 from .test_readme_screenshots import keep
 
@@ -15,16 +16,7 @@ LOOP = AGENT_ROLES["failureLoop"]
 REASON = "holds the deploy lock — שלום"  # not Latin-1: travels in the body, not a header
 
 
-class Prompts:
-    """Answers every action prompt with `reason` (None: dismiss) and keeps its message."""
-
-    def __init__(self, page, reason: str | None):
-        self.reason, self.asked = reason, []
-        page.on("dialog", self.answer)
-
-    def answer(self, dialog):
-        self.asked.append(dialog.message)
-        dialog.dismiss() if self.reason is None else dialog.accept(self.reason)
+Prompts = InPageConfirm  # answers every confirm dialog with `reason` (None: cancel)
 
 
 def test_pause_from_a_row_with_a_reason_shows_the_agent_paused_then_resume(demo, open_panel):

@@ -5,6 +5,7 @@ line "תקלה: קובץ config.yaml חסר." keeps its word order, while every 
 page's start.
 
 OPSWEB_UPDATE_DOCS=1 also refreshes docs/panel-he.png and docs/dialog-he.png."""
+import json
 import pytest
 
 from .conftest import (CLAUDE_CODER, PANEL_REFRESH_MS, LOG_FOLLOW_MS, SHELL_BOT, calls_to,
@@ -16,7 +17,7 @@ from .test_readme_screenshots import keep
 pytestmark = pytest.mark.browser
 
 MIXED = "תקלה: קובץ config.yaml חסר."
-REASON = "סיבה (לא חובה, נשמרת ביומן הביקורת):"  # every action's prompt asks it last
+REASON = "סיבה (לא חובה, נשמרת ביומן הביקורת)"  # what the confirm dialog asks
 ISOLATE = "\u2068{}\u2069"
 
 
@@ -70,10 +71,12 @@ def test_the_hebrew_panel_is_mirrored_and_stop_asks_in_hebrew_then_cancels_once(
     confirms = Confirms(page, accept=False)
     stop.click()
     page.wait_for_timeout(500)  # a confirmed request would leave at once
-    # the confirmation, then the question for the optional reason
+    # the confirmation; the dialog asks for the optional reason in Hebrew
     assert len(confirms.asked) == 1 and confirms.asked[0].startswith(
         "לעצור את הריצה של " + ISOLATE.format("Shell <b>Bot</b>")
-        + " (פעילה)? Paperclip יבטל אותה בצורה מסודרת. ") and confirms.asked[0].endswith(REASON)
+        + " (פעילה)? Paperclip יבטל אותה בצורה מסודרת.")
+    words = json.loads(page.locator("#ow-agents table[data-ow-confirm]").get_attribute("data-ow-confirm"))
+    assert words["reason"] == REASON
     assert calls_to(demo, f"cancel:{rid}") == 0
 
     confirms.accept = True
@@ -107,7 +110,7 @@ def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew
     page.wait_for_timeout(300)
     assert calls_to(demo, f"pause:{SHELL_BOT}") == 0  # dismissed: nothing sent
     assert prompts.asked == ["להשהות את " + name + "? Paperclip יבטל את הריצות הפעילות שלו,"
-                             " והטיימר יפסיק להעיר אותו עד שפעולתו תחודש. " + REASON]
+                             " והטיימר יפסיק להעיר אותו עד שפעולתו תחודש."]
     prompts.reason = "נתקע על נעילת הפריסה"
     pause.click()
     expect(card.locator("#ow-card-outcome .ow-outcome")).to_have_text(

@@ -38,7 +38,7 @@ def _agent_action(action: str, agent_id: str):
     return _audited(action, why, agent_id=port.check_uuid(agent_id, "agent id"))
 
 
-def _paperclip_url() -> str:
+def paperclip_url() -> str:
     """Where the action went, for the trail: never with credentials in it."""
     parts = urlsplit(current_app.config["OPSWEB_PAPERCLIP_URL"])
     host = parts.hostname or ""
@@ -49,7 +49,7 @@ def _paperclip_url() -> str:
 
 def _audited(action: str, why: str | None, run_id: str | None = None,
              agent_id: str | None = None):
-    who = audited.Request(g.opsweb_operator, request.remote_addr, why, _paperclip_url())
+    who = audited.Request(g.opsweb_operator, request.remote_addr, why, paperclip_url())
     agents = ops().agents
     try:
         outcome = audited.perform(ops().audit, current_app.logger, ops().platform, action, who,
