@@ -23,20 +23,22 @@ from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
 from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
+from opsweb.i18n.said import Said
 from opsweb.notify import service as notify
 from opsweb.notify.metrics import NotificationsCollector
-from opsweb.i18n.said import Said
 from opsweb.runtime.clock import Clock
 from opsweb.settings import from_env
 from opsweb.web import compression, headers
-from opsweb.web.download_slots import DownloadSlots, total_for
 from opsweb.web.auth import MIN_SECRET_KEY_CHARS, AuthConfigError, Gate, parse_tokens
+from opsweb.web.download_slots import DownloadSlots, total_for
 from opsweb.web.fault_reporter import FaultReporter
 from opsweb.web.metrics import Metrics
 from opsweb.web.routes import api, panel
 from opsweb.web.sessions import Sessions
+from opsweb.watch import wiring as watch_wiring
+from opsweb.watch.rules import RulesError
 
-__all__ = ["create_app", "init_app", "panel", "api", "AuthConfigError"]
+__all__ = ["create_app", "init_app", "panel", "api", "AuthConfigError", "RulesError"]
 
 
 @dataclass
@@ -54,6 +56,9 @@ class Operations:
     downloads: DownloadSlots
     batches: BatchStore
     runner: Runner  # the batches this instance runs in the background
+    watch: "watch_wiring.Watch | None" = None  # the rules loop (None: no OPSWEB_RULES)
+    incidents: "watch_wiring.Incidents | None" = None
+    lease: object = None  # one actor across instances: lease.acting()
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -108,8 +113,13 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     agents = Agents(platform, fleet, history, store, thresholds, clock=clock)
     metrics.watch(fleet)
     metrics.watch_attention(agents)
-    # webhooks (none unless configured): stored in the audit database, sent in the background
-    notifications = notify.build(cfg, store, clock, is_acting).start()
+    guard = watch_wiring.build(cfg, store, platform, agents, thresholds, clock, app.logger,
+                               counted=metrics.rule_action)
+    metrics.watch_incidents(guard.incidents)
+    # webhooks (none unless configured): stored in the audit database, sent in the
+    # background by the instance that holds the rules' lease (so by one of several)
+    notifications = notify.build(cfg, store, clock,
+                                 is_acting or (guard.lease.acting if guard.watch else None)).start()
     metrics.registry.register(NotificationsCollector(notifications))
     batches = BatchStore(store, clock.now)
     runner = Runner(batches, store, app.logger, platform, agents.names,
@@ -119,8 +129,12 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                                           audit=store, faults=FaultReporter(app.logger), agents=agents,
                                           notifications=notifications,
                                           downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),
-                                          batches=batches, runner=runner)
+                                          batches=batches, runner=runner, watch=guard.watch,
+                                          incidents=guard.incidents, lease=guard.lease)
     runner.recover()  # batches a stopped instance left running
+    if guard.watch is not None:
+        guard.watch.set_publish(notifications.publisher(app.logger))
+        guard.watch.start()
     if metrics_path:
         app.add_url_rule(metrics_path, "opsweb_metrics", _guarded(metrics.response))
     install_language(app, cfg["OPSWEB_LANGUAGE"], language)
@@ -165,7 +179,8 @@ def create_app(config: dict | None = None, platform: port.Platform | None = None
                clock: Clock | None = None) -> Flask:
     """The standalone panel (against `platform`, by default Paperclip at
     OPSWEB_PAPERCLIP_URL, on `clock`, by default real time). Raises AuthConfigError for settings that would leave it
-    open or unusable (operator tokens without a secret key, a malformed token list)."""
+    open or unusable (operator tokens without a secret key, a malformed token list) and
+    RulesError for a rules file that cannot be used."""
     app = Flask(__name__)
     app.config.update(from_env())
     app.config.update(config or {})

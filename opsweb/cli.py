@@ -11,6 +11,7 @@ from opsweb.runtime import logs
 from opsweb.settings import SETTINGS, SettingError, _whole, resolve
 
 DEMO_AUDIT_URL = "sqlite:///:memory:"  # the demo's Stops never reach a real trail
+DEMO_RULES = os.path.join(os.path.dirname(__file__), "demo", "rules.toml")
 from opsweb.runtime.redact import redact_url
 
 
@@ -45,11 +46,11 @@ def _epilog() -> str:
 
 def _create(config: dict):
     """The app, or a one-line reason why opsweb refuses to start."""
-    from opsweb import AuthConfigError, create_app
+    from opsweb import AuthConfigError, RulesError, create_app
     from opsweb.actions.audit import AuditUnavailable
     try:
         return create_app(config)
-    except (AuthConfigError, AuditUnavailable, SettingError) as err:
+    except (AuthConfigError, AuditUnavailable, SettingError, RulesError) as err:
         print(f"opsweb: not starting: {err}", file=sys.stderr)
         return None
 
@@ -158,11 +159,13 @@ def cmd_demo(args, config: dict) -> int:
     try:
         # Its own in-memory audit trail: demo Stops must never show up in a real panel.
         config = {**config, "OPSWEB_PAPERCLIP_URL": demo.url, "OPSWEB_PAPERCLIP_TOKEN": None,
-                  "OPSWEB_COMPANIES": (), "OPSWEB_AUDIT_URL": DEMO_AUDIT_URL}
+                  "OPSWEB_COMPANIES": (), "OPSWEB_AUDIT_URL": DEMO_AUDIT_URL,
+                  "OPSWEB_RULES": config["OPSWEB_RULES"] or DEMO_RULES}
         ready = _ready(args, config)
         if isinstance(ready, int):
             return ready
         app, server = ready
+        demo.world.late_loop()  # its loop forms in front of the rules, once opsweb is up
         print(f"opsweb demo: Paperclip-compatible demo server at {demo.url}"
               f" (try: opsweb check --paperclip-url {demo.url})", flush=True)
         print(f"opsweb demo: open {_address(server, config)}/operations", flush=True)
@@ -179,7 +182,7 @@ def cmd_check(args, config: dict) -> int:
 
 SERVE_FLAGS = tuple(s.env for s in SETTINGS if s.env != "OPSWEB_DEMO_PORT")
 DEMO_FLAGS = ("OPSWEB_HOST", "OPSWEB_PORT", "OPSWEB_THREADS", "OPSWEB_LOG_LEVEL",
-              "OPSWEB_DEMO_PORT")
+              "OPSWEB_DEMO_PORT")  # OPSWEB_RULES and its interval come from the environment
 CHECK_FLAGS = ("OPSWEB_PAPERCLIP_URL", "OPSWEB_COMPANIES", "OPSWEB_TIMEOUT")
 
 

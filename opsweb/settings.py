@@ -169,6 +169,13 @@ SETTINGS = (
             "at most this many runs or agents in one batch (Stop, Cancel queued, Pause,"
             " Resume, Drain many at once); a larger selection is refused with 400",
             _whole(1, 10_000, "a number of targets")),
+    Setting("OPSWEB_RULES", None, None,
+            "path of the guard-rail rules file (TOML); unset = no rules and no incidents kept"),
+    Setting("OPSWEB_RULES_INTERVAL", None, 15.0,
+            "seconds between two evaluations of the rules", _seconds),
+    Setting("OPSWEB_RULES_LEASE", None, 45.0,
+            "seconds one instance's claim to evaluate the rules lasts unless renewed (with"
+            " PostgreSQL: how soon another instance takes over from one that died)", _seconds),
     Setting("OPSWEB_LANGUAGE", None, "auto",
             "the panel's language: en, he, or auto (the browser's Accept-Language)"),
     Setting("OPSWEB_WEBHOOK_URLS", None, (),

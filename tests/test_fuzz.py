@@ -56,7 +56,7 @@ def test_the_openapi_document_names_every_json_twin(demo, panel_for):
         "/agents", "/runs/{runId}/log", "/runs/{runId}/log.ndjson", "/runs/{runId}/log.txt", "/runs/{runId}/events",
         "/runs/{runId}/cancel", "/agents/{agentId}/reset-session", "/audit",
         "/agents/{agentId}/pause", "/agents/{agentId}/resume", "/agents/{agentId}",
-        "/recent", "/attention", "/notifications", "/batches", "/batches/preview",
+        "/recent", "/attention", "/notifications", "/rules", "/incidents", "/batches", "/batches/preview",
         "/batches/{batchId}", "/batches/{batchId}/cancel", "/batches/{batchId}/undo",
         "/companies/{companyId}/pause"}
     names = {p["name"] for p in doc["paths"]["/agents"]["get"]["parameters"]}
@@ -77,7 +77,7 @@ def test_fuzzing_every_json_twin_finds_no_server_error(api, capsys):
     statuses: dict[int, int] = {}
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 20
+    assert len(operations) == 22
     for operation in operations:
         for mode, examples in EXAMPLES.items():
             if mode is GenerationMode.NEGATIVE and not _has_inputs(operation):

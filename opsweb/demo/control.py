@@ -114,6 +114,12 @@ def clock():
     return json_response(_world().directory())
 
 
+@control.post("/late-loop")
+def late_loop():
+    """Schema Migrator joins Acme; every wake of his fails the same way from now on."""
+    return json_response(_world().late_loop())
+
+
 @control.post("/crowd")
 def crowd():
     """A third company, Initech Batch, with `{"runs": N}` more running runs."""

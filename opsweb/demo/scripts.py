@@ -262,6 +262,14 @@ def crashloop(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
     return Script(steps, "hang" if hang else "failed", 2, None, {"stopReason": "completed"}, None)
 
 
+def migrate_fail(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
+    """A migration that cannot take its lock: the same error on every wake."""
+    steps = [Step(0.3, "stdout", PAPERCLIP_NOTE.format(agent_id=agent_id)),
+             Step(0.4, "stdout", "applying migration 0042_orders_index\n"),
+             Step(0.5, "stderr", "EACCES: permission denied, open '/srv/migrate/.lock'\n")]
+    return Script(steps, "hang" if hang else "failed", 1, None, {"stopReason": "completed"}, None)
+
+
 def idle(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
     """A Claude wake with nothing to do that still costs a prompt (paperclip #4809)."""
     sid = _uuid(rng)
@@ -276,7 +284,7 @@ def idle(rng: random.Random, agent_id: str, hang: bool = False) -> Script:
 
 
 SCRIPTS = {"claude": claude, "codex": codex, "process": process, "gemini": gemini,
-           "crashloop": crashloop, "idle": idle}
+           "crashloop": crashloop, "idle": idle, "migrate_fail": migrate_fail}
 
 DEFAULT_SCRIPT_FOR_ADAPTER = {"claude_local": "claude", "codex_local": "codex", "process": "process"}
 

@@ -162,7 +162,14 @@ RUN_ROLES = {
     "cancelledByPause": _r(27), "loopFailed": _r(33), "emptyRun": _r(45),
 }
 AGENT_ROLES = {"paused": _a(16), "failureLoop": _a(17), "agentError": _a(24),
-               "emptyRuns": _a(25)}
+               "emptyRuns": _a(25), "lateLoop": _a(18)}
+# `opsweb demo` adds him once the panel is up: healthy so far, every wake fails from now
+# on, so the loop forms in front of the rules loop (demo/rules.toml's loop-breaker)
+MIGRATOR = {"id": _a(18), "company": ACME, "name": "Schema Migrator", "adapter": "process",
+            "role": "devops", "title": None, "icon": "database", "max": 1,
+            "script": "migrate_fail", "heartbeat": True, "interval": 5, "wake_cap": 1,
+            "config": {"command": "/srv/migrate/apply.sh", "args": [], "cwd": "/srv/migrate",
+                       "timeoutSec": 300, "graceSec": 5}}
 
 
 BATCH_LINES_PER_CHUNK = 50
@@ -248,6 +255,21 @@ def _seed_run(world, spec: dict, now: float, lifecycle) -> None:
         world._live.discard(run.id)
     else:
         world._finish(run, t + 0.5, spec["status"], 0 if spec["status"] == "succeeded" else 1)
+
+
+def late_loop(world, now: float) -> None:
+    """Schema Migrator, whose wakes start failing now (lock held); idempotent."""
+    from .model import Agent
+
+    a = MIGRATOR
+    if a["id"] in world.agents:
+        return
+    world.agents[a["id"]] = Agent(
+        id=a["id"], company_id=a["company"], name=a["name"], url_key="schema-migrator",
+        role=a["role"], title=a["title"], icon=a["icon"], adapter_type=a["adapter"],
+        adapter_config=a["config"], script=a["script"], max_concurrent_runs=a["max"],
+        heartbeat_enabled=a["heartbeat"], interval_sec=a["interval"], wake_cap=a["wake_cap"],
+        created_at=now - 10 * 86400, next_wake_at=now + 2)
 
 
 def crowd(world, now: float, count: int) -> None:

@@ -95,6 +95,12 @@ class WorldControls:
                 run.snoozed_until = now + snooze_ms / 1000 if snooze_ms > 0 else None
             return self.run(rid)
 
+    def late_loop(self) -> dict:
+        """Schema Migrator joins Acme, failing on every wake from now on."""
+        with self._lock:
+            seed.late_loop(self, self.clock.now())
+            return self.directory()
+
     def crowd(self, count: int) -> dict:
         if not 0 < count <= 500:
             raise ValueError("runs must be between 1 and 500")

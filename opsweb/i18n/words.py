@@ -40,6 +40,12 @@ LABELS = {
     "stop": N_("stop"), "cancel_queued": N_("cancel queued"), "pause": N_("pause"),
     "resume": N_("resume"), "drain": N_("drain"), "pending": N_("waiting to be sent"),
     "draining": N_("draining"), "notSent": N_("not sent"),
+    # guard-rail rules: what they watch for, what they do, how it went
+    "silent": N_("silent"), "long_run": N_("long run"), "queued_backlog": N_("queued backlog"),
+    "spend_rate": N_("spend rate"), "notify": N_("notify"), "pause_agent": N_("pause agent"),
+    "stop_run": N_("stop run"), "act": N_("act"),
+    "watch": N_("watch"), "would_act": N_("would act"), "notified": N_("notified"),
+    "held": N_("held by a brake"),
 }
 
 

@@ -3,11 +3,12 @@ the metrics read. Built from the app's settings, checked again here because a ho
 app may set them in its own config as raw text."""
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from opsweb.actions.audit import Store
+from opsweb.actions.audit import AuditUnavailable, Store
 from opsweb.notify.outbox import Outbox
 from opsweb.notify.sender import Sender, always
 from opsweb.notify.webhook import Receiver, Webhooks
@@ -35,6 +36,17 @@ class Notifications:
     @property
     def publish(self):
         return self.outbox.publish
+
+    def publisher(self, logger: logging.Logger) -> Callable[..., None]:
+        """`publish` for the rules: an event that cannot be stored is logged, and the
+        rules go on (their act is in the ledger already; stopping there would only
+        leave the next rule unevaluated)."""
+        def publish(event: str, **fields) -> None:
+            try:
+                self.outbox.publish(event, **fields)
+            except AuditUnavailable as err:
+                logger.error("notifications: %s not stored: %s", event, err)
+        return publish
 
     def counts(self) -> Counter:
         total: Counter = Counter()

@@ -11,6 +11,7 @@ from prometheus_client import Counter as PromCounter
 from prometheus_client import Histogram
 from prometheus_client.core import GaugeMetricFamily
 
+from opsweb.actions.audit import AuditUnavailable
 from opsweb.fleet.attention import KINDS
 from opsweb.fleet.live import EVERY_COMPANY, FleetReader
 
@@ -80,6 +81,28 @@ class AttentionCollector:
         yield gauge
 
 
+class IncidentsCollector:
+    """Open incidents by kind, read from the audit database at scrape time."""
+
+    def __init__(self, incidents):
+        self.incidents = incidents
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        gauge = GaugeMetricFamily("opsweb_incidents_open",
+                                  "Incidents opened and not yet resolved, by kind",
+                                  labels=["kind"])
+        try:
+            counts = self.incidents.open_by_kind()
+        except AuditUnavailable:
+            return  # no figure rather than a wrong 0
+        for kind in KINDS:
+            gauge.add_metric([kind], counts.get(kind, 0))
+        yield gauge
+
+
 class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry()
@@ -90,6 +113,15 @@ class Metrics:
         self.latency = Histogram("opsweb_upstream_seconds", "Live-runs call latency",
                                  ["company_id"], registry=self.registry,
                                  buckets=(.025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+        self.rule_actions = PromCounter("opsweb_rule_actions",
+                                        "What the guard-rail rules did or would have done",
+                                        ["rule", "action", "outcome"], registry=self.registry)
+
+    def rule_action(self, rule: str, action: str, outcome: str) -> None:
+        self.rule_actions.labels(rule, action, outcome).inc()
+
+    def watch_incidents(self, incidents) -> None:
+        self.registry.register(IncidentsCollector(incidents))
 
     def observe(self, company_id: str, seconds: float, error: str | None) -> None:
         self.calls.labels(company_id).inc()

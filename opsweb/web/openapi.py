@@ -9,6 +9,7 @@ from __future__ import annotations
 from opsweb.fleet import row_state
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
 from opsweb.web import openapi_batches
+from opsweb.web import openapi_watch
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -128,16 +129,6 @@ SCHEMAS = {
                                    "done", "already_finished", "failed", "unknown"]},
                                "status": TEXT, "clearedTaskSessions": {"type": "integer"},
                                "upstreamStatus": {"type": "integer"}}},
-    "Notifications": {"type": "object", "required": ["receivers", "pending", "deliveries"],
-                      "properties": {"receivers": {"type": "array", "items": TEXT},
-                                     "pending": {"type": "integer"}, "deliveries": {
-        "type": "array", "items": {"type": "object", "required": [
-            "eventId", "event", "at", "receiver", "status", "attempts"], "properties": {
-            "eventId": TEXT, "event": TEXT, "at": TEXT, "receiver": TEXT, "text": TEXT,
-            "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
-            "attempts": {"type": "integer"}, "lastAt": MAYBE_TEXT,
-            "lastStatus": {"type": "integer", "nullable": True}, "lastError": MAYBE_TEXT,
-            "nextAt": MAYBE_TEXT}}}}},
     "Audit": {"type": "object", "required": ["actions"], "properties": {"actions": {
         "type": "array", "items": {"type": "object", "required": [
             "id", "at", "action", "operator", "outcome", "completed"], "properties": {
@@ -283,13 +274,7 @@ def document(prefix: str) -> dict:
                                   {"type": "integer", "minimum": 1, "maximum": 500})],
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
                           "503": _error("The audit trail is unavailable")}}},
-        "/notifications": {"get": {
-            "operationId": "notifications",
-            "summary": "The last webhook deliveries, newest first (receivers without credentials)",
-            "parameters": [_query("limit", "how many (1-200, default 50)",
-                                  {"type": "integer", "minimum": 1, "maximum": 200})],
-            "responses": {"200": _json("Deliveries", _ref("Notifications")), **COMMON,
-                          "503": _error("The audit database is unavailable")}}},
+        **openapi_watch.paths(_json, _ref, _query, COMMON, _error),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
@@ -297,7 +282,8 @@ def document(prefix: str) -> dict:
                      "description": "The curl side of the opsweb operations panel."},
             "servers": [{"url": prefix}],
             "paths": paths,
-            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS}, "securitySchemes": {
+            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
+                                       **openapi_watch.SCHEMAS}, "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}
