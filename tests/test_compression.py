@@ -92,3 +92,14 @@ def test_an_unchanged_twin_is_still_a_304_when_compressed(demo, panel):
         if again.status_code == 304:
             break
     assert again.status_code == 304 and again.content == b""
+
+
+def test_a_current_static_file_is_packed_at_brotlis_best_and_only_that(panel):
+    """Quality 11 for the versioned URL the page names; a made-up version is compressed
+    as any answer is (quality 5), so that no visitor can fill the packed files' cache."""
+    url = next(u for u in static_urls(panel.get("/operations").text) if "opsweb.js" in u)
+    plain = raw(panel, url, "identity")[1]
+    best = raw(panel, url, "br")[1]
+    assert brotli.decompress(best) == plain and best == brotli.compress(plain, quality=11)
+    stale = raw(panel, url.split("?")[0] + "?v=0000", "br")[1]
+    assert brotli.decompress(stale) == plain and len(stale) > len(best)

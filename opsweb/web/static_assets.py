@@ -19,7 +19,7 @@ YEAR = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=None)
-def _digest(folder: str, filename: str) -> str | None:
+def digest(folder: str, filename: str) -> str | None:
     path = Path(folder, filename)
     if not path.is_file():
         return None
@@ -31,7 +31,7 @@ def register(blueprint: Blueprint) -> None:
 
     def ow_static(filename: str) -> str:
         return url_for(endpoint, filename=filename,
-                       v=_digest(blueprint.static_folder, filename))
+                       v=digest(blueprint.static_folder, filename))
 
     @blueprint.after_request
     def immutable(response):
@@ -39,7 +39,7 @@ def register(blueprint: Blueprint) -> None:
             return response
         filename = (request.view_args or {}).get("filename", "")
         version = request.args.get("v")
-        if version and version == _digest(blueprint.static_folder, filename):
+        if version and version == digest(blueprint.static_folder, filename):
             response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = YEAR

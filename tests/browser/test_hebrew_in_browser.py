@@ -19,6 +19,9 @@ pytestmark = pytest.mark.browser
 MIXED = "תקלה: קובץ config.yaml חסר."
 REASON = "סיבה (לא חובה, נשמרת ביומן הביקורת)"  # what the confirm dialog asks
 ISOLATE = "\u2068{}\u2069"
+# Paperclip drops a pause's reason: every Pause prompt says so (issue 26)
+NO_REASON_KEPT = ("Paperclip אינו שומר את סיבת ההשהיה (הוא מציג “manual”):"
+                  " הסיבה נשמרת ביומן הביקורת של opsweb.")
 
 
 @pytest.fixture
@@ -110,7 +113,8 @@ def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew
     page.wait_for_timeout(300)
     assert calls_to(demo, f"pause:{SHELL_BOT}") == 0  # dismissed: nothing sent
     assert prompts.asked == ["להשהות את " + name + "? Paperclip יבטל את הריצות הפעילות שלו,"
-                             " והטיימר יפסיק להעיר אותו עד שפעולתו תחודש."]
+                             " והטיימר יפסיק להעיר אותו עד שפעולתו תחודש. "
+                             + NO_REASON_KEPT]
     prompts.reason = "נתקע על נעילת הפריסה"
     pause.click()
     expect(card.locator("#ow-card-outcome .ow-outcome")).to_have_text(

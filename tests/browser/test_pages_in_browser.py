@@ -10,6 +10,7 @@ import pytest
 
 from opsweb.demo.seed import AGENT_ROLES
 
+from .confirm_dialog import InPageConfirm
 from .conftest import CLAUDE_CODER, SCREENSHOTS, VIEWPORT, expect, new_run, say, seeded_run
 
 pytestmark = pytest.mark.browser
@@ -75,7 +76,7 @@ def test_fragment_urls_opened_in_the_address_bar_are_styled_pages_whose_buttons_
     dialog = page.locator("#ow-log-dialog")
     expect(dialog.locator("#ow-run-state")).to_contain_text("Process exited with code 1")
     page.keyboard.press("Escape")
-    page.on("dialog", lambda d: d.accept("seen in the strip"))  # Pause asks first
+    InPageConfirm(page, "seen in the strip")  # Pause asks first
     item.get_by_role("button", name="Pause Deploy Bot").click()  # CSRF header: the page's
     expect(page.locator("#ow-attention li[data-kind=paused][data-agent-id='%s']" % LOOP)).to_contain_text(
         "seen in the strip", timeout=BOUND_MS)

@@ -90,7 +90,9 @@ def test_on_a_390_px_phone_a_run_reads_agent_silence_state_and_buttons_first(dem
     expect(row.locator(".ow-do-stop")).to_be_visible()
     # nothing scrolls sideways: not the page, not the panel
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert page.locator("#ow-agents").evaluate("el => el.scrollWidth <= el.clientWidth")
+    # (a bound, not an instant: under load a refresh may be mid-swap when first measured)
+    page.wait_for_function("() => { const el = document.getElementById('ow-agents');"
+                           " return el.scrollWidth <= el.clientWidth; }", timeout=10_000)
     agent, company, state, silence, issue = (row.locator(s).evaluate(BOX) for s in (
         ".ow-agent", ".ow-company", ".ow-state", ".ow-silence", ".ow-issue"))
     stop = row.locator(".ow-do-stop").evaluate(BOX)
