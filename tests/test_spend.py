@@ -235,3 +235,15 @@ def test_a_company_list_that_fails_is_said_not_an_empty_page(app):
     fresh = create_app({"OPSWEB_AUDIT_URL": app.config["OPSWEB_AUDIT_URL"]}, platform=app.fake)
     body = fresh.test_client().get("/api/operations/spend").get_json()
     assert body["companies"] == [] and "unreachable" in body["errors"][0]["error"]
+
+
+def test_a_projection_past_the_budget_is_marked(app):
+    def projection_cell():
+        app.extensions["opsweb"].spend.forget(None)
+        html = app.test_client().get("/operations/spend", headers={"HX-Request": "true"}).text
+        return BeautifulSoup(html, "html.parser").select_one(
+            f'table[data-company="{ACME}"] .ow-spend-total td:last-child')
+    assert "ow-over-budget" not in (projection_cell().get("class") or [])  # 6,000 of 10,000
+    app.fake.spend[ACME]["summary"]["budgetCents"] = 5000
+    cell = projection_cell()
+    assert "ow-over-budget" in cell["class"] and cell.text.strip() == "$60.00"

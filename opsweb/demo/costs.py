@@ -4,7 +4,8 @@ and monthly budgets (a company's or an agent's budgetMonthlyCents is an active
 calendar-month policy warning at 80 %), answered in the shapes of its cost routes
 (dist/routes/costs.js, dist/services/costs.js and budgets.js; tests/fixtures/
 paperclip-2026.916.1-spend/). Open budget incidents are derived on read: a soft one
-from the moment a scope's month crossed 80 % of its budget, a hard one at 100 %.
+from the moment a scope's month crossed 80 % of its budget, a hard one (instead) at
+100 %; unlike Paperclip, the demo does not pause an agent at its hard stop.
 Pure bookkeeping: the world holds its lock around every call.
 """
 
@@ -175,12 +176,14 @@ class Ledger:
                 "isActive": True, "status": status_word, "paused": paused,
                 "pauseReason": agent.pause_reason if agent and paused else None,
                 "windowStart": iso(start), "windowEnd": iso(end)})
-            for threshold, limit in (("soft", math.ceil(amount * WARN_PERCENT / 100)),
-                                     ("hard", amount)):
+            # the hard stop resolves the soft incident: one of them is open
+            for threshold, limit in (("hard", amount),
+                                     ("soft", math.ceil(amount * WARN_PERCENT / 100))):
                 crossed = _crossing(events, limit)
                 if crossed is not None:
                     incidents.append(_incident(company.id, policy_id, kind, scope_id, name, amount,
                                                observed, threshold, crossed, start, end))
+                    break
         incidents.sort(key=lambda i: i["createdAt"], reverse=True)
         return {"companyId": company.id, "policies": policies, "activeIncidents": incidents,
                 "pausedAgentCount": sum(p["paused"] for p in policies if p["scopeType"] == "agent"),
