@@ -151,9 +151,10 @@ def test_garbage_inside_an_answer_counts_as_nothing_rather_than_failing():
     fake = fleet()
     fake.spend[ACME]["summary"] = {"spendCents": "lots", "budgetCents": True}
     fake.spend[ACME]["byAgent"] = ["row", {"agentId": BIG, "costCents": None}]
+    fake.spend[ACME]["overview"] = {"policies": 7, "activeIncidents": {"id": "x"}}
     acme = read(fake).companies[0]
-    assert (acme.spend_cents, acme.budget_cents) == (0, None)
-    assert acme.agents[0].spend_cents == 0
+    assert (acme.spend_cents, acme.budget_cents, acme.incidents) == (0, None, [])
+    assert [(a.agent_id, a.spend_cents, a.budget_cents) for a in acme.agents] == [(BIG, 0, None)]
 
 
 # ---- the attention strip ----------------------------------------------------------------

@@ -43,6 +43,10 @@ def _cents(value) -> int:
     return int(round(value))
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _percent(spent: int, budget: int | None) -> float | None:
     return round(spent / budget * 100, 2) if budget else None
 
@@ -142,15 +146,12 @@ def series(spend: Spend) -> dict[str, list[dict]]:
     return {c.company_id: spend_per_hour(c) for c in spend.companies}
 
 
-def _agent_budgets(overview: dict) -> dict[str, tuple[int, str]]:
-    """Agent id → (monthly budget, name) of each active calendar-month agent policy (a
-    lifetime policy does not compare with the month's spend)."""
-    out = {}
-    for p in overview.get("policies") or []:
-        if isinstance(p, dict) and p.get("scopeType") == "agent" and p.get("isActive") \
-                and p.get("windowKind") == "calendar_month_utc" and _cents(p.get("amount")) > 0:
-            out[str(p.get("scopeId"))] = (_cents(p["amount"]), str(p.get("scopeName") or ""))
-    return out
+def _agent_budgets(overview: dict) -> dict[str, dict]:
+    """Agent id → its active calendar-month policy (a lifetime policy does not compare
+    with the month's spend)."""
+    return {str(p.get("scopeId")): p for p in _list(overview.get("policies"))
+            if isinstance(p, dict) and p.get("scopeType") == "agent" and p.get("isActive")
+            and p.get("windowKind") == "calendar_month_utc" and _cents(p.get("amount")) > 0}
 
 
 def company_spend(company: dict, summary: dict, month_rows: list, day_rows: list,
@@ -161,17 +162,18 @@ def company_spend(company: dict, summary: dict, month_rows: list, day_rows: list
            if isinstance(r, dict)}
     agents = {}
     for row in (r for r in month_rows if isinstance(r, dict) and r.get("agentId")):
-        aid = str(row["agentId"])
+        aid, policy = str(row["agentId"]), budgets.get(str(row["agentId"]), {})
         agents[aid] = AgentSpend(aid, str(row.get("agentName") or aid), _cents(row.get("costCents")),
-                                 budgets.get(aid, (None,))[0],
+                                 _cents(policy.get("amount")) or None,
                                  _per_hour(day.get(aid, 0), RATE_HOURS),
-                                 paused=row.get("agentStatus") == "paused")
-    for aid, (budget, name) in budgets.items():  # a budget with nothing spent yet
-        agents.setdefault(aid, AgentSpend(aid, name or aid, 0, budget, 0.0))
+                                 paused=row.get("agentStatus") == "paused" or bool(policy.get("paused")))
+    for aid, policy in budgets.items():  # a budget with nothing spent yet
+        agents.setdefault(aid, AgentSpend(aid, str(policy.get("scopeName") or aid), 0,
+                                          _cents(policy["amount"]), 0.0, bool(policy.get("paused"))))
     spent = _cents(summary.get("spendCents"))
     w = windows(window_rows)
-    incidents = [{k: i.get(k) for k in INCIDENT_FIELDS} for i in overview.get("activeIncidents")
-                 or [] if isinstance(i, dict)]
+    incidents = [{k: i.get(k) for k in INCIDENT_FIELDS}
+                 for i in _list(overview.get("activeIncidents")) if isinstance(i, dict)]
     return CompanySpend(company["id"], company["name"], spent,
                         _cents(summary.get("budgetCents")) or None,
                         _per_hour(w[RATE_HOURS], RATE_HOURS), projected_month(spent, now),

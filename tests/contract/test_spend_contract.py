@@ -2,8 +2,9 @@
 its own route (POST /api/companies/:cid/cost-events) come back from opsweb's
 /api/operations/spend with the right cents, budgets and utilisation, its soft budget
 incident is shown, the agent past 80 % of its budget is in the attention strip, and a
-new event shows once the freshness window has passed. Everything in a company of this
-test's own (spend_seed.py); no agent is ever woken."""
+new event shows once the freshness window has passed (that test comes last: it adds to
+the seeded figures). Everything in a company of its own (spend_seed.py, the session's
+`spend_seeded`); no agent is ever woken."""
 from __future__ import annotations
 
 import calendar
@@ -16,15 +17,15 @@ from bs4 import BeautifulSoup
 
 from .seed import PaperclipClient
 from .spend_seed import (COMPANY_BUDGET_CENTS, HEAVY_BUDGET_CENTS, HEAVY_EVENTS, LIGHT_EVENTS,
-                         cost_event, seed_spend)
+                         cost_event)
 
 pytestmark = pytest.mark.contract
 
 
-@pytest.fixture(scope="module")
-def spent(real_paperclip):
+@pytest.fixture
+def spent(real_paperclip, spend_seeded):
     client = PaperclipClient(real_paperclip, token=os.environ.get("OPSWEB_REAL_PAPERCLIP_TOKEN"))
-    return client, seed_spend(client)
+    return client, spend_seeded
 
 
 @pytest.fixture
