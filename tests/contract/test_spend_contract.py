@@ -1,7 +1,8 @@
 """Spend against budget on the REAL Paperclip (2026.916.1): cost events posted through
 its own route (POST /api/companies/:cid/cost-events) come back from opsweb's
 /api/operations/spend with the right cents, budgets and utilisation, its soft budget
-incident is shown, the agent past 80 % of its budget is in the attention strip, and a
+incident is shown, the agent past 80 % of its budget is in the attention strip (past
+100 %, paused by Paperclip itself, without a Pause of its own), and a
 new event shows once the freshness window has passed (that test comes last: it adds to
 the seeded figures). Everything in a company of its own (spend_seed.py, the session's
 `spend_seeded`); no agent is ever woken."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import os
+import secrets
 import time
 from datetime import datetime, timezone
 
@@ -17,7 +19,7 @@ from bs4 import BeautifulSoup
 
 from .seed import PaperclipClient
 from .spend_seed import (COMPANY_BUDGET_CENTS, HEAVY_BUDGET_CENTS, HEAVY_EVENTS, LIGHT_EVENTS,
-                         cost_event)
+                         QUIET_CMD, cost_event)
 
 pytestmark = pytest.mark.contract
 
@@ -80,6 +82,29 @@ def test_paperclips_soft_incident_and_the_near_budget_item_are_shown(panel, spen
     row = page.select_one(f'tr[data-agent-id="{seeded.heavy_agent_id}"]')
     assert "ow-near-budget" in row["class"] and "$17.00" in row.text
     assert page.select_one(f'.ow-spend-incident[data-scope-id="{seeded.heavy_agent_id}"]')
+
+
+def test_the_hard_stop_pauses_the_agent_and_its_item_offers_no_pause(real_paperclip, spent,
+                                                                     panel_for, tmp_path):
+    client = spent[0]
+    company = client.create_company(f"Contract Hard Stop {secrets.token_hex(3)}")
+    agent = client.create_process_agent(company["id"], "Over Spender", QUIET_CMD)
+    client.call("PATCH", f"/agents/{agent['id']}/budgets", {"budgetMonthlyCents": 500})
+    client.post(f"/companies/{company['id']}/cost-events",
+                cost_event(agent["id"], 600, datetime.now(timezone.utc)))
+    panel = panel_for(real_paperclip, OPSWEB_COMPANIES=company["id"],
+                      OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/hard.db",
+                      OPSWEB_PAPERCLIP_TOKEN=os.environ.get("OPSWEB_REAL_PAPERCLIP_TOKEN"))
+    spend = _company(panel)
+    [row] = spend["agents"]
+    assert (row["spendCents"], row["budgetCents"], row["utilizationPercent"]) == (600, 500, 120.0)
+    # Paperclip resolved the soft incident: the hard one waits for the board's approval
+    [incident] = spend["incidents"]
+    assert (incident["thresholdType"], incident["approvalStatus"]) == ("hard", "pending")
+    kinds = {i["kind"]: i for i in panel.get("/api/operations/attention").json()["items"]
+             if i["agentId"] == agent["id"]}
+    assert kinds["near_budget"]["action"] is None  # paused already, by Paperclip
+    assert "over budget" in kinds["paused"]["detail"]
 
 
 def test_a_new_cost_event_shows_after_the_freshness_window(panel, spent):
