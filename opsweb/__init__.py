@@ -21,6 +21,7 @@ from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
+from opsweb.fleet.spend import SpendReader
 from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
 from opsweb.i18n.said import Said
@@ -59,6 +60,7 @@ class Operations:
     watch: "watch_wiring.Watch | None" = None  # the rules loop (None: no OPSWEB_RULES)
     incidents: "watch_wiring.Incidents | None" = None
     lease: object = None  # one actor across instances: lease.acting()
+    spend: SpendReader | None = None
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -110,7 +112,9 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                             freshness=cfg["OPSWEB_HISTORY_FRESHNESS"], clock=clock)
     thresholds = attention.Thresholds(cfg["OPSWEB_LOOP_RUNS"], cfg["OPSWEB_EMPTY_RUNS"],
                                       cfg["OPSWEB_EMPTY_MAX_SECONDS"], cfg["OPSWEB_EMPTY_MAX_BYTES"])
-    agents = Agents(platform, fleet, history, store, thresholds, clock=clock)
+    spend = SpendReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
+                        freshness=cfg["OPSWEB_HISTORY_FRESHNESS"], clock=clock)
+    agents = Agents(platform, fleet, history, store, thresholds, clock=clock, spend=spend)
     metrics.watch(fleet)
     metrics.watch_attention(agents)
     guard = watch_wiring.build(cfg, store, platform, agents, thresholds, clock, app.logger,
@@ -130,7 +134,8 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                                           notifications=notifications,
                                           downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),
                                           batches=batches, runner=runner, watch=guard.watch,
-                                          incidents=guard.incidents, lease=guard.lease)
+                                          incidents=guard.incidents, lease=guard.lease,
+                                          spend=spend)
     runner.recover()  # batches a stopped instance left running
     if guard.watch is not None:
         guard.watch.set_publish(notifications.publisher(app.logger))

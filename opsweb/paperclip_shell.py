@@ -126,6 +126,28 @@ class PaperclipShell:
         iid = check_uuid(issue_id, "issue id")
         return self._call("GET", f"/api/issues/{iid}")
 
+    def cost_summary(self, company_id: str, since: str) -> dict:
+        """Spent since `since` (ISO 8601) against the company's monthly budget. Without
+        a `from`, Paperclip sums every cost event the company ever had."""
+        cid = check_uuid(company_id, "company id")
+        return self._call("GET", f"/api/companies/{cid}/costs/summary", params={"from": since})
+
+    def costs_by_agent(self, company_id: str, since: str) -> list[dict]:
+        """One row per agent with cost events since `since`, costliest first."""
+        cid = check_uuid(company_id, "company id")
+        return self._call("GET", f"/api/companies/{cid}/costs/by-agent", params={"from": since},
+                          expect=list)
+
+    def window_spend(self, company_id: str) -> list[dict]:
+        """Rows per provider and window (5h, 24h, 7d, ending now); takes no range."""
+        cid = check_uuid(company_id, "company id")
+        return self._call("GET", f"/api/companies/{cid}/costs/window-spend", expect=list)
+
+    def budget_overview(self, company_id: str) -> dict:
+        """Budget policies with what each observed, and the open budget incidents."""
+        cid = check_uuid(company_id, "company id")
+        return self._call("GET", f"/api/companies/{cid}/budgets/overview")
+
     # -- actions -------------------------------------------------------------
 
     def cancel_run(self, run_id: str) -> dict:

@@ -63,6 +63,23 @@ class Platform(Protocol):
 
     def get_issue(self, issue_id: str) -> dict: ...
 
+    def cost_summary(self, company_id: str, since: str) -> dict:
+        """{companyId, spendCents, budgetCents, utilizationPercent}: cents spent since
+        `since` (ISO 8601) and the company's monthly budget (0 = none)."""
+        ...
+
+    def costs_by_agent(self, company_id: str, since: str) -> list[dict]:
+        """[{agentId, agentName, costCents, …}] for agents with costs since `since`."""
+        ...
+
+    def window_spend(self, company_id: str) -> list[dict]:
+        """[{provider, window, windowHours, costCents, …}]: the last 5, 24 and 168 hours."""
+        ...
+
+    def budget_overview(self, company_id: str) -> dict:
+        """{policies: [{scopeType, scopeId, amount, observedAmount, …}], activeIncidents}."""
+        ...
+
     def cancel_run(self, run_id: str) -> dict: ...
 
     def reset_agent_session(self, agent_id: str, task_key: str | None = None) -> dict: ...
@@ -125,6 +142,22 @@ def pc_get_issue(platform: Platform, issue_id: str) -> dict:
     return platform.get_issue(issue_id)
 
 
+def pc_cost_summary(platform: Platform, company_id: str, since: str) -> dict:
+    return platform.cost_summary(company_id, since)
+
+
+def pc_costs_by_agent(platform: Platform, company_id: str, since: str) -> list[dict]:
+    return platform.costs_by_agent(company_id, since)
+
+
+def pc_window_spend(platform: Platform, company_id: str) -> list[dict]:
+    return platform.window_spend(company_id)
+
+
+def pc_budget_overview(platform: Platform, company_id: str) -> dict:
+    return platform.budget_overview(company_id)
+
+
 def pc_cancel_run(platform: Platform, run_id: str) -> dict:
     return platform.cancel_run(run_id)
 
@@ -149,4 +182,5 @@ __all__ = [
     "pc_health", "pc_list_companies", "pc_list_live_runs", "pc_get_run", "pc_get_run_log",
     "pc_get_run_events", "pc_get_agent", "pc_get_issue", "pc_cancel_run", "pc_reset_agent_session",
     "pc_list_agents", "pc_list_heartbeat_runs", "pc_pause_agent", "pc_resume_agent",
+    "pc_cost_summary", "pc_costs_by_agent", "pc_window_spend", "pc_budget_overview",
 ]

@@ -23,6 +23,10 @@ class FakePlatform:
     # company id → its runs of every status, newest first (heartbeat-runs)
     history: dict[str, list[dict]] = field(default_factory=dict)
     issues: dict[str, dict] = field(default_factory=dict)
+    # company id → Paperclip's answers to its cost routes: "summary", "byAgent" (the
+    # month's), "byAgentDay" (the last 24 h), "windowSpend", "overview"; a company
+    # without them answers as one without costs does
+    spend: dict[str, dict] = field(default_factory=dict)
     failures: dict[str, tuple[port.PlatformError, str | None]] = field(default_factory=dict)
     calls: list[tuple] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -103,6 +107,30 @@ class FakePlatform:
     def get_issue(self, issue_id: str) -> dict:
         self._enter("get_issue", issue_id)
         return self._known(self.issues, issue_id, "issue")
+
+    def _spend(self, company_id: str, key: str, empty):
+        port.check_uuid(company_id, "company id")
+        return self.spend.get(company_id, {}).get(key, empty)
+
+    def cost_summary(self, company_id: str, since: str) -> dict:
+        self._enter("cost_summary", company_id, since)
+        return self._spend(company_id, "summary", {"companyId": company_id, "spendCents": 0,
+                                                   "budgetCents": 0, "utilizationPercent": 0})
+
+    def costs_by_agent(self, company_id: str, since: str) -> list[dict]:
+        """The month's rows for a `since` at a month's first midnight, else the day's."""
+        self._enter("costs_by_agent", company_id, since)
+        month = since[8:] == "01T00:00:00.000Z"
+        return self._spend(company_id, "byAgent" if month else "byAgentDay", [])
+
+    def window_spend(self, company_id: str) -> list[dict]:
+        self._enter("window_spend", company_id)
+        return self._spend(company_id, "windowSpend", [])
+
+    def budget_overview(self, company_id: str) -> dict:
+        self._enter("budget_overview", company_id)
+        return self._spend(company_id, "overview", {"companyId": company_id, "policies": [],
+                                                    "activeIncidents": []})
 
     def cancel_run(self, run_id: str) -> dict:
         self._enter("cancel_run", run_id)

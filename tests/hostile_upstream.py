@@ -112,6 +112,11 @@ class HostileUpstream:
         if method == "GET" and len(parts) == 3 and parts[0] == "companies" and parts[2] == "live-runs":
             runs = self.live_runs.get(parts[1])
             return missing if runs is None else Rule(body=runs)
+        if method == "GET" and len(parts) >= 4 and parts[0] == "companies" \
+                and parts[2] in ("costs", "budgets"):  # a company that spent nothing
+            return Rule(body=[] if parts[3] in ("by-agent", "window-spend") else {
+                "companyId": parts[1], "spendCents": 0, "budgetCents": 0,
+                "utilizationPercent": 0, "policies": [], "activeIncidents": []})
         if method == "GET" and len(parts) == 3 and parts[0] == "companies" \
                 and parts[2] in ("agents", "heartbeat-runs"):
             return Rule(body=self.agents.get(parts[1], []) if parts[2] == "agents" else [])

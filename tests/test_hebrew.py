@@ -261,8 +261,10 @@ def test_the_attention_strip_reads_in_hebrew_and_its_twin_stays_english(demo, pa
     items = {li["data-kind"]: li for li in strip.select("li.ow-attention-item")}
     assert {k: text(li.select_one(".ow-kind")) for k, li in items.items()} == {
         "failure_loop": "לולאת כישלונות", "empty_runs": "ריצות ריקות",
-        "agent_error": "שגיאת סוכן", "paused": "מושהה"}
+        "agent_error": "שגיאת סוכן", "paused": "מושהה", "near_budget": "קרוב לתקציב"}
     assert "כישלונות ברצף, הראשון לפני" in text(items["failure_loop"])
+    budget = unisolated(text(items["near_budget"].select_one(".ow-attention-detail")))
+    assert budget == "86.08% מהתקציב החודשי שלו: $43.04 מתוך $50.00"
     burn = text(items["empty_runs"].select_one(".ow-attention-detail"))
     assert burn.count(FSI) == burn.count(PDI) > 0  # each quoted part isolated
     assert unisolated(burn) == "5 ריצות קצרות עם מעט פלט · 120 ריצות לשעה · $34.80 לשעה"

@@ -13,7 +13,7 @@ INITECH = "c0ffee03-0000-4000-8000-000000000003"
 
 COMPANIES = [
     {"id": ACME, "name": "Acme Ops", "prefix": "OPS",
-     "description": "Keeps the Acme web stack green."},
+     "description": "Keeps the Acme web stack green.", "budget_cents": 50_000},
     {"id": GLOBEX, "name": "Globex Research", "prefix": "GLX", "description": None},
 ]
 
@@ -40,7 +40,7 @@ _SHELL_ARGS = ["-c", 'for i in $(seq 1 40); do echo "tick $i <script>alert(1)</s
 AGENTS = [
     {"id": _a(11), "company": ACME, "name": "Claude Coder", "adapter": "claude_local",
      "role": "engineer", "title": "Senior Engineer", "icon": "code", "max": 1,
-     "heartbeat": True, "interval": 20, "wake_cap": 2,
+     "heartbeat": True, "interval": 20, "wake_cap": 2, "budget_cents": 30_000,
      "config": {"model": "claude-sonnet-4-5-20250929", "cwd": "/srv/work/acme-api",
                 "maxTurnsPerRun": 40, "dangerouslySkipPermissions": True}},
     {"id": _a(12), "company": ACME, "name": "Codex Fixer", "adapter": "codex_local",
@@ -184,7 +184,8 @@ def populate(world, now: float) -> None:
     for c in COMPANIES:
         world.companies[c["id"]] = Company(id=c["id"], name=c["name"], issue_prefix=c["prefix"],
                                            description=c["description"],
-                                           created_at=now - 30 * 86400)
+                                           created_at=now - 30 * 86400,
+                                           budget_monthly_cents=c.get("budget_cents", 0))
     for a in AGENTS:
         world.agents[a["id"]] = Agent(
             id=a["id"], company_id=a["company"], name=a["name"],

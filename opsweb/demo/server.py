@@ -18,6 +18,7 @@ from .clock import canonical_uuid
 from .harness import Harness
 from .errors import NotFound, NotInvokable
 from .world import LOG_DEFAULT_LIMIT, LOG_MAX_LIMIT, World
+from opsweb.i18n import timefmt
 
 VERSION = "2026.916.1-demo"
 WAKE_SOURCES = ("timer", "assignment", "on_demand", "automation")
@@ -146,6 +147,38 @@ def company_agents(cid):
     for name in request.args:
         return error(f"Unsupported query parameter: {name}", 400)
     return json_response(_world().agent_list(_uuid(cid)))
+
+
+def _cost_range() -> tuple[float | None, float | None]:
+    """parseCostDateRange: `from` and `to` as JavaScript's new Date() reads them."""
+    bounds = []
+    for name in ("from", "to"):
+        raw = request.args.get(name)
+        at = timefmt.parse(raw) if raw else None
+        if raw and at is None:
+            abort(error(f"invalid '{name}' date", 400))
+        bounds.append(at.timestamp() if at else None)
+    return bounds[0], bounds[1]
+
+
+@api.get("/companies/<cid>/costs/summary")
+def cost_summary(cid):
+    return json_response(_world().cost_summary(_uuid(cid), *_cost_range()))
+
+
+@api.get("/companies/<cid>/costs/by-agent")
+def costs_by_agent(cid):
+    return json_response(_world().costs_by_agent(_uuid(cid), *_cost_range()))
+
+
+@api.get("/companies/<cid>/costs/window-spend")
+def window_spend(cid):
+    return json_response(_world().window_spend(_uuid(cid)))
+
+
+@api.get("/companies/<cid>/budgets/overview")
+def budget_overview(cid):
+    return json_response(_world().budget_overview(_uuid(cid)))
 
 
 @api.get("/heartbeat-runs/<rid>")

@@ -13,7 +13,7 @@ import random
 import threading
 import uuid
 
-from . import entities, lifecycle, scripts, seed, shapes
+from . import costs, entities, lifecycle, scripts, seed, shapes
 from .clock import Clock, canonical_uuid
 from .errors import Conflict, NotFound, NotInvokable
 from .model import CANCELLABLE_STATUSES, Agent, Company, Issue, Run
@@ -47,7 +47,9 @@ class World(WorldControls):
             self._live: set[str] = set()
             now = self.clock.now()
             self._frozen_at = None if self._autoplay else now
+            self.costs = costs.Ledger(self._seed_value)
             self._seed(now)
+            self.costs.seed(self.agents, self.companies, now)
 
     @property
     def autoplay(self) -> bool:
@@ -160,6 +162,30 @@ class World(WorldControls):
         with self._lock:
             return [entities.agent(a, self._agent_status(a.id))
                     for a in self.agents.values() if a.company_id == cid]
+
+    # ---- Paperclip's cost routes (costs.py) -------------------------------------------
+    def cost_summary(self, cid: str, since: float | None, until: float | None) -> dict:
+        with self._lock:
+            if cid not in self.companies:
+                raise NotFound("Company not found")
+            return self.costs.summary(self.companies[cid], since, until)
+
+    def costs_by_agent(self, cid: str, since: float | None, until: float | None) -> list[dict]:
+        with self._lock:
+            return self.costs.by_agent(cid, self.agents, self._agent_status, since, until)
+
+    def window_spend(self, cid: str) -> list[dict]:
+        with self._lock:
+            return self.costs.window_spend(cid, self.clock.now())
+
+    def budget_overview(self, cid: str) -> dict:
+        with self._lock:
+            if cid not in self.companies:  # the real route answers an empty overview
+                return {"companyId": cid, "policies": [], "activeIncidents": [],
+                        "pausedAgentCount": 0, "pausedProjectCount": 0,
+                        "pendingApprovalCount": 0}
+            return self.costs.overview(self.companies[cid], self.agents, self._agent_status,
+                                       self.clock.now())
 
     def issue(self, ref: str) -> dict:
         with self._lock:
@@ -337,6 +363,7 @@ class World(WorldControls):
         agent = self.agents[run.agent_id]
         run.next_step_at = None
         lifecycle.finish(run, agent, t, status, exit_code, self._next_event_id)
+        self.costs.record_run(run, agent, self.companies[run.company_id])
         self._live.discard(run.id)
         self._start_queued(agent, t)
         self._prune(agent)

@@ -15,6 +15,7 @@ from opsweb.actions.audit import AuditUnavailable, Store
 from opsweb.runtime.clock import Clock
 from opsweb.fleet.live import FleetReader, Row
 from opsweb.fleet.history import OUTCOMES, FinishedRun, HistoryReader
+from opsweb.fleet.spend import SpendReader
 
 CARD_RUNS = 10
 RECENT_DEFAULT, RECENT_MAX = 50, 200
@@ -110,8 +111,9 @@ def next_wake(agent: dict) -> str | None:
 
 class Agents:
     def __init__(self, platform: port.Platform, fleet: FleetReader, history: HistoryReader,
-                 audit: Store, thresholds: attention.Thresholds, clock: Clock | None = None):
-        self.platform, self.fleet, self.history = platform, fleet, history
+                 audit: Store, thresholds: attention.Thresholds, clock: Clock | None = None,
+                 spend: SpendReader | None = None):
+        self.platform, self.fleet, self.history, self.spend = platform, fleet, history, spend
         self.audit, self.thresholds = audit, thresholds
         self.clock = clock or Clock()
 
@@ -131,6 +133,8 @@ class Agents:
         """After an action: the next reads of live runs, agents and history are fresh."""
         self.fleet.invalidate()
         self.history.forget(company_id)
+        if self.spend:
+            self.spend.forget(company_id)
 
     def card(self, agent_id: str) -> AgentCard:
         agent = port.pc_get_agent(self.platform, agent_id)
@@ -159,9 +163,14 @@ class Agents:
     def attention(self, now: datetime | None = None):
         fleet = self.fleet.read()
         history = self.history.read(fleet.companies)
+        spend = self.spend.read(fleet.companies) if self.spend else None
         items = attention.items(history.companies, fleet.capped, self.thresholds,
-                                self._pauses(), now or self._now())
-        return items, history.errors
+                                self._pauses(), now or self._now(),
+                                spend.companies if spend else ())
+        # a company whose history failed is said once, whichever read failed too
+        failing = {e["companyId"] for e in history.errors}
+        return items, history.errors + [e for e in (spend.errors if spend else [])
+                                        if e["companyId"] not in failing]
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), timezone.utc)

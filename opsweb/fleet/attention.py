@@ -1,6 +1,7 @@
 """What needs an operator that a list of live runs never shows: agents failing the
 same way on every wake, agents burning money on empty wakes, agents in error, paused
-agents, and companies with more live runs than Paperclip returns at once.
+agents, companies with more live runs than Paperclip returns at once, and agents near
+the end of their monthly budget (spend.py).
 
 Pure functions on plain data (finished runs newest first, Paperclip's agent dicts,
 the audit trail's last pause per agent); `now` is passed in.
@@ -13,9 +14,10 @@ from datetime import datetime
 from opsweb.i18n import timefmt
 from opsweb.i18n.words import pause_reason, said_label
 from opsweb.fleet.history import CompanyHistory, FinishedRun
+from opsweb.fleet.spend import NEAR_BUDGET_PERCENT, CompanySpend, near_budget
 from opsweb.i18n.said import Said
 
-KINDS = ("failure_loop", "empty_runs", "agent_error", "paused", "over_cap")
+KINDS = ("failure_loop", "empty_runs", "agent_error", "paused", "over_cap", "near_budget")
 LOOP_OUTCOMES = ("failed", "timed_out")
 
 
@@ -149,12 +151,31 @@ def over_cap_item(cap: dict) -> Item:
                 detail=cap["detail"])
 
 
+def _dollars(cents: int) -> str:
+    return "$" + format(cents / 100, ",.2f")
+
+
+def near_budget_items(spend: list[CompanySpend]) -> list[Item]:
+    """An agent at NEAR_BUDGET_PERCENT of its monthly budget or past it, with Pause
+    (unless paused already: Paperclip pauses it itself at 100 % under a hard stop)."""
+    return [Item("near_budget", c.company_id, c.company_name, agent_id=a.agent_id,
+                 agent_name=a.name, action=None if a.paused else "pause",
+                 detail=Said("%(percent)s %% of its monthly budget: %(spent)s of %(budget)s",
+                             percent=format(a.utilization_percent, "g"),
+                             spent=_dollars(a.spend_cents), budget=_dollars(a.budget_cents)),
+                 extra={"spendCents": a.spend_cents, "budgetCents": a.budget_cents,
+                        "utilizationPercent": a.utilization_percent,
+                        "thresholdPercent": NEAR_BUDGET_PERCENT})
+            for c, a in near_budget(spend)]
+
+
 _ORDER = {kind: i for i, kind in enumerate(("failure_loop", "empty_runs", "agent_error",
-                                            "over_cap", "paused"))}
+                                            "near_budget", "over_cap", "paused"))}
 
 
 def items(histories: list[CompanyHistory], caps: list[dict], t: Thresholds,
-          pauses: dict[str, dict], now: datetime) -> list[Item]:
+          pauses: dict[str, dict], now: datetime,
+          spend: list[CompanySpend] = ()) -> list[Item]:
     found = [i for h in histories for i in company_items(h, t, pauses, now)]
-    found += [over_cap_item(c) for c in caps]
+    found += [over_cap_item(c) for c in caps] + near_budget_items(list(spend))
     return sorted(found, key=lambda i: (_ORDER[i.kind], i.company_name, i.agent_name or ""))

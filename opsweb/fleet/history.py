@@ -8,7 +8,6 @@ ones kept. The pure part (`finished_run`, `recent`) works on plain dicts.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import time
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -16,8 +15,8 @@ from opsweb import platform_port as port
 from opsweb.i18n import timefmt
 from opsweb.runtime.clock import Clock
 from opsweb.fleet.coalesce import Coalescer
+from opsweb.fleet.per_company import read_each
 from opsweb.runtime.jsonstyle import camel_fields
-from opsweb.i18n.said import Said
 
 OUTCOMES = ("succeeded", "failed", "cancelled", "timed_out", "interrupted")
 # the newest runs read per company: enough for the recent list and for loop detection
@@ -139,21 +138,7 @@ class HistoryReader:
                                            thread_name_prefix="opsweb-history")
 
     def read(self, companies: list[dict]) -> History:
-        started = time.monotonic()
-        futures = {c["id"]: self._pool.submit(self._cache.get, c["id"], self._load, c)
-                   for c in companies}
-        history = History([], [])
-        for company in companies:
-            remaining = max(0.05, self.deadline - (time.monotonic() - started))
-            try:
-                history.companies.append(futures[company["id"]].result(timeout=remaining))
-            except cf.TimeoutError:
-                history.errors.append(_error(company, Said(
-                    "Paperclip did not answer for this company in %(seconds)s s",
-                    seconds=format(self.deadline, "g"))))
-            except port.PlatformError as err:
-                history.errors.append(_error(company, err.message))
-        return history
+        return History(*read_each(self._pool, self._cache, companies, self._load, self.deadline))
 
     def held(self, companies: list[dict]) -> list[CompanyHistory]:
         """What is known now of these companies, never waiting for Paperclip: a missing
@@ -182,7 +167,3 @@ class HistoryReader:
         return CompanyHistory(company["id"], company["name"],
                               [a for a in agents if isinstance(a, dict)],
                               newest_first(r for r in runs if r is not None))
-
-
-def _error(company: dict, message: str) -> dict:
-    return {"companyId": company["id"], "companyName": company["name"], "error": message}

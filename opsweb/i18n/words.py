@@ -29,6 +29,7 @@ LABELS = {
     "pending_approval": N_("pending approval"), "terminated": N_("terminated"),
     "failure_loop": N_("failure loop"), "empty_runs": N_("empty runs"),
     "agent_error": N_("agent error"), "over_cap": N_("over 50 live"),
+    "near_budget": N_("near budget"),
     # webhook deliveries (pending: batches' word) and the events they carry
     "delivered": N_("delivered"),
     "incident.opened": N_("incident opened"), "incident.resolved": N_("incident resolved"),

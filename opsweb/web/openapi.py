@@ -7,9 +7,10 @@ status and body shape is what the server really does.
 from __future__ import annotations
 
 from opsweb.fleet import row_state
+from opsweb.fleet.attention import KINDS
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
 from opsweb.web import openapi_batches
-from opsweb.web import openapi_watch
+from opsweb.web import openapi_spend, openapi_watch
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -147,8 +148,7 @@ SCHEMAS = {
         "items": {"type": "array", "items": {
             "type": "object", "required": ["kind", "companyId", "agentId", "agentName", "count",
                                            "detail"],
-            "properties": {"kind": {"type": "string", "enum": [
-                "failure_loop", "empty_runs", "agent_error", "paused", "over_cap"]},
+            "properties": {"kind": {"type": "string", "enum": list(KINDS)},
                 "companyId": TEXT, "companyName": TEXT, "agentId": MAYBE_TEXT,
                 "agentName": MAYBE_TEXT, "count": {"type": "integer", "nullable": True},
                 "detail": TEXT, "since": MAYBE_TEXT,
@@ -275,6 +275,7 @@ def document(prefix: str) -> dict:
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
                           "503": _error("The audit trail is unavailable")}}},
         **openapi_watch.paths(_json, _ref, _query, COMMON, _error),
+        **openapi_spend.paths(_json, _ref, COMMON),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
@@ -283,7 +284,8 @@ def document(prefix: str) -> dict:
             "servers": [{"url": prefix}],
             "paths": paths,
             "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
-                                       **openapi_watch.SCHEMAS}, "securitySchemes": {
+                                       **openapi_watch.SCHEMAS, **openapi_spend.SCHEMAS},
+                           "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}

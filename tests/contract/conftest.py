@@ -186,3 +186,18 @@ def fresh_run(seeded, paperclip_api):
                 paperclip_api.post(f"/heartbeat-runs/{run_id}/cancel")
         except SeedError as exc:  # teardown must not mask the test's own outcome
             print(f"could not cancel fresh run {run_id}: {exc}")
+
+
+# --- Added for the spend contract suite and the demo drift check (append-only) ----------
+from .spend_seed import SpendSeeded, seed_spend  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def spend_seeded(real_paperclip) -> SpendSeeded:
+    """A company of its own with budgets and cost events (spend_seed.py); no run."""
+    client = PaperclipClient(real_paperclip, token=os.environ.get("OPSWEB_REAL_PAPERCLIP_TOKEN") or None)
+    try:
+        return seed_spend(client)
+    except SeedError as exc:
+        pytest.fail(f"seeding spend on the real Paperclip at {real_paperclip} failed: {exc}",
+                    pytrace=False)

@@ -13,6 +13,8 @@ A failure prints one line per difference: `<route>.<field path>: ...`.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 import requests
 
@@ -107,6 +109,11 @@ class Side:
         return [self.get(f"/heartbeat-runs/{self.ids[role]}") for role in roles]
 
 
+def _month() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-01T00:00:00.000Z")
+
+
 @pytest.fixture
 def demo_side(demo) -> Side:
     roles = RUN_ROLES
@@ -117,11 +124,12 @@ def demo_side(demo) -> Side:
         "process_running": roles["processRunning"], "process_agent": DEMO_PROCESS_AGENT,
         "agents": None, "reset_agent": DEMO_RESET_AGENT, "issue": DEMO_ISSUE,
         "all_runs": list(roles.values()),
+        "spend_company": GLOBEX,  # an agent's budget past 80 %, its soft incident
     })
 
 
 @pytest.fixture
-def real_side(seeded) -> Side:
+def real_side(seeded, spend_seeded) -> Side:
     return Side("real", seeded.base_url, {
         "companies": seeded.company_ids,
         "running": list(seeded.running_run_ids),
@@ -131,6 +139,7 @@ def real_side(seeded) -> Side:
                    seeded.issue_agent_id],
         "reset_agent": seeded.quick_agent_id, "issue": seeded.issue_id,
         "all_runs": [*seeded.running_run_ids, seeded.queued_run_id, seeded.finished_run_id],
+        "spend_company": spend_seeded.company_id,
     })
 
 
@@ -175,6 +184,14 @@ READS = {
                                             for a in s.get(f"/companies/{cid}/agents")],
     "GET /companies/:id/heartbeat-runs": lambda s: [r for cid in s.ids["companies"] for r in s.get(
         f"/companies/{cid}/heartbeat-runs", params={"limit": 100})],
+    "GET /companies/:id/costs/summary?from=": lambda s: [s.get(
+        f"/companies/{s.ids['spend_company']}/costs/summary", params={"from": _month()})],
+    "GET /companies/:id/costs/by-agent?from=": lambda s: s.get(
+        f"/companies/{s.ids['spend_company']}/costs/by-agent", params={"from": _month()}),
+    "GET /companies/:id/costs/window-spend": lambda s: s.get(
+        f"/companies/{s.ids['spend_company']}/costs/window-spend"),
+    "GET /companies/:id/budgets/overview": lambda s: [s.get(
+        f"/companies/{s.ids['spend_company']}/budgets/overview")],
     "GET /companies/:id/heartbeat-runs?summary=true": lambda s: [
         r for cid in s.ids["companies"] for r in s.get(
             f"/companies/{cid}/heartbeat-runs", params={"limit": 100, "summary": "true"})],
@@ -285,6 +302,10 @@ ERRORS = [
     ("resume of a malformed agent id", "POST", "/agents/not-a-uuid/resume"),
     ("agents with a query parameter", "GET", "/companies/{company}/agents?status=paused"),
     ("reset-session without a JSON body", "POST-BARE", "/agents/{reset_agent}/runtime-state/reset-session"),
+    ("unknown company's cost summary", "GET", "/companies/{unknown}/costs/summary"),
+    ("malformed company id's cost summary", "GET", "/companies/not-a-uuid/costs/summary"),
+    ("cost summary from a date that is none", "GET", "/companies/{company}/costs/summary?from=soon"),
+    ("unknown company's costs by agent", "GET", "/companies/{unknown}/costs/by-agent"),
 ]
 
 
