@@ -11,6 +11,7 @@ same reads without a batch. Both baselines are measured in the same run.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 import time
@@ -26,6 +27,9 @@ from conftest import serve_panel  # noqa: E402
 from hostile_upstream import COMPANY, HostileUpstream, live_run  # noqa: E402
 
 from opsweb import platform_port as port  # noqa: E402
+
+# figures only: no werkzeug access line per panel read
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def p99(samples: list[float]) -> float:
