@@ -224,3 +224,15 @@ def wait_until(predicate, seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+def found_within(what: str, check, seconds: float, every: float = 0.2):
+    """What `check` finds once it finds something, or an AssertionError naming `what`
+    (for waits on a server's background work, where the finding is the evidence)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(every)
+    raise AssertionError(f"not within {seconds} s: {what}")

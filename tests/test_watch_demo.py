@@ -7,19 +7,10 @@ import time
 import requests
 
 from cli_process import Running, opsweb_env
+from hostile_upstream import found_within
 from opsweb.demo.seed import AGENT_ROLES
 
 MIGRATOR, DEPLOY_BOT = AGENT_ROLES["lateLoop"], AGENT_ROLES["failureLoop"]
-
-
-def _until(what, check, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def test_the_demo_pauses_the_agent_whose_loop_starts_after_opsweb_is_up(tmp_path):
@@ -34,7 +25,7 @@ def test_the_demo_pauses_the_agent_whose_loop_starts_after_opsweb_is_up(tmp_path
                     requests.get(demo.url + "/api/operations/rules", timeout=5).json()["rules"]}
         assert rules()["loop-breaker"]["actions"] == []  # no loop of his yet
         # three of his wakes (every 5 s), each failing the same way, then the rule
-        _until("Schema Migrator is paused", lambda: requests.get(
+        found_within("Schema Migrator is paused", lambda: requests.get(
             f"{paperclip}/api/agents/{MIGRATOR}", timeout=5).json()["status"] == "paused", 60)
         time.sleep(1.5)  # more evaluations: nothing is repeated
         calls = requests.get(paperclip + "/__demo/calls", timeout=5).json()["counts"]

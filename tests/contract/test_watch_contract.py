@@ -12,6 +12,7 @@ import tempfile
 import time
 
 import pytest
+from hostile_upstream import found_within
 
 from .seed import wait_running_with_output, wait_status
 
@@ -32,15 +33,6 @@ def _wake(api, agent_id: str) -> dict:
     return api.wake(agent_id, "contract: guard rails",
                     idempotency_key=f"contract-{secrets.token_hex(6)}")
 
-
-def _until(what, check, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 @pytest.fixture
@@ -101,7 +93,7 @@ agents = ["{second['id']}"]
                       OPSWEB_RULES_INTERVAL=0.5, OPSWEB_HISTORY_FRESHNESS=1.0,
                       OPSWEB_AUDIT_URL=f"sqlite:///{tmp_path}/audit.db")
     try:
-        paused = _until("the looping agent is paused", lambda: (
+        paused = found_within("the looping agent is paused", lambda: (
             lambda a: a if a["status"] == "paused" else None)(
             paperclip_api.get(f"/agents/{first['id']}")), 60)
         assert paused["pauseReason"] == "manual"
