@@ -36,15 +36,15 @@ def test_a_day_strip_puts_each_run_at_its_minute_with_its_outcome_above_or_below
     root = parse(svg)
     assert root.get("role") == "img" and root.find("s:title", NS).text == "Runs"
     drawn = paths(svg)
-    assert rects(drawn["ow-ok"]) == [(1080, 4, 5, 16)]   # 18:00, five minutes, above the line
-    assert rects(drawn["ow-bad"]) == [(1320, 20, 2, 16)]  # 22:00, 90 s → 2 minutes, below
+    assert rects(drawn["ow-ok"]) == [(1080, 4, 5, 24)]   # 18:00, five minutes, above the line
+    assert rects(drawn["ow-bad"]) == [(1320, 28, 2, 24)]  # 22:00, 90 s → 2 minutes, below
     assert [t.text for t in root.iter("{%s}text" % NS["s"])] == ["06:00", "12:00", "18:00"]
 
 
 def test_a_day_strip_mirrors_time_in_hebrew_but_keeps_its_labels_left_to_right():
     svg = strips.day_strip([Mark(NOW - 6 * H, NOW - 6 * H + 300, "succeeded")], NOW, "ריצות",
                            rtl=True)
-    assert rects(paths(svg)["ow-ok"]) == [(355, 4, 5, 16)]  # now is at the left edge
+    assert rects(paths(svg)["ow-ok"]) == [(355, 4, 5, 24)]  # now is at the left edge
     root = parse(svg)
     assert root.get("direction") == "ltr"
     assert [(t.get("x"), t.text) for t in root.iter("{%s}text" % NS["s"])] == [
@@ -68,7 +68,7 @@ def test_a_live_run_is_an_open_frame_that_reaches_now():
 def test_runs_older_than_the_day_are_left_out_and_a_timeout_is_drawn_apart_from_a_failure():
     drawn = paths(strips.day_strip([Mark(NOW - 30 * H, NOW - 29 * H, "failed"),
                                     Mark(NOW - H, NOW - H + 60, "timed_out")], NOW, "Runs"))
-    assert "ow-bad" not in drawn and rects(drawn["ow-late"]) == [(1380, 20, 1, 16)]
+    assert "ow-bad" not in drawn and rects(drawn["ow-late"]) == [(1380, 28, 1, 24)]
 
 
 def _day_of(runs: int, seed: int = 24) -> list[Mark]:
@@ -97,10 +97,10 @@ def test_the_compact_strip_lines_up_the_last_20_runs_newest_at_the_end():
     drawn = paths(svg)
     assert drawn["ow-ok"].count("M") == 20 and "ow-bad" not in drawn  # only the last 20
     svg = strips.compact_strip(["succeeded", "failed"], "Last runs")
-    assert paths(svg) == {"ow-ok": "M92 1v5", "ow-bad": "M97 6v5"}
+    assert paths(svg) == {"ow-mid": "M0 6H100", "ow-ok": "M92 1v5", "ow-bad": "M97 6v5"}
     assert paths(strips.compact_strip(["succeeded", "failed"], "x", rtl=True)) == {
-        "ow-ok": "M7 1v5", "ow-bad": "M2 6v5"}
-    assert paths(strips.compact_strip([], "No runs")) == {}
+        "ow-mid": "M0 6H100", "ow-ok": "M7 1v5", "ow-bad": "M2 6v5"}
+    assert paths(strips.compact_strip([], "No runs")) == {"ow-mid": "M0 6H100"}
 
 
 def test_a_compact_strip_of_20_mixed_runs_with_a_long_hebrew_title_fits_in_600_bytes():
@@ -121,8 +121,8 @@ def test_runs_per_hour_stack_by_outcome_with_failures_hatched():
                               {"succeeded": "succeeded", "failed": "failed"})
     root = parse(svg)
     shapes = {p.get("class"): p for p in root.iter("{%s}path" % NS["s"]) if p.get("d", "").endswith("z")}
-    ok, bad = shapes["ow-ok"].get("d"), shapes["ow-bad"].get("d")
-    assert shapes["ow-bad"].get("fill") == "url(#ow-pat-bad)"
+    ok, bad = shapes["ow-ok"].get("d"), shapes["ow-bar-bad"].get("d")  # hatched (opsweb.css)
+    assert root.find(".//s:pattern[@id='ow-pat-bad']", NS) is not None
     # the scale tops at 5: three successes are 3/5 of the 140 units, two failures on top
     assert ok == "M654.3 82h24.7v84h-24.7z" and bad == "M654.3 26h24.7v56h-24.7z"
     assert [t.text for t in root.iter("{%s}text" % NS["s"])][:3] == ["0", "2.5", "5"]

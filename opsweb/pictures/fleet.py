@@ -14,7 +14,8 @@ TOP, BOTTOM, SIDE = 26, 166, 40  # the plot's box; labels below it and on its st
 # bottom to top: what went well at the base, failures on top where the eye lands
 STACK = (("succeeded", "ok"), ("cancelled", "off"), ("interrupted", "off"),
          ("timed_out", "late"), ("failed", "bad"))
-FILLS = {"ok": "ow-ok", "off": "ow-off", "late": "ow-late", "bad": "ow-bad"}
+# failures and timeouts fill with their patterns (opsweb.css: .ow-bar-bad, .ow-bar-late)
+FILLS = {"ok": "ow-ok", "off": "ow-off", "late": "ow-bar-late", "bad": "ow-bar-bad"}
 PATTERNS = (
     '<defs><pattern id="ow-pat-bad" width="6" height="6" patternUnits="userSpaceOnUse"'
     ' patternTransform="rotate(45)"><rect class="ow-bad" width="6" height="6"/>'
@@ -61,15 +62,11 @@ def _legend(names: dict[str, str], rtl: bool) -> str:
         word = names.get(outcome, outcome)
         left = WIDTH - x - 12 if rtl else x
         text_x = left - 4 if rtl else left + 16
-        out.append(f'<rect class="{FILLS[cls]}" x="{left}" y="6" width="12" height="12"'
-                   f'{_fill(cls)}/><text x="{text_x}" y="16"'
+        out.append(f'<rect class="{FILLS[cls]}" x="{left}" y="6" width="12" height="12"/>'
+                   f'<text x="{text_x}" y="16"'
                    f' text-anchor="{"end" if rtl else "start"}">{esc(word)}</text>')
         x += 28 + 7 * len(word)
     return "".join(out)
-
-
-def _fill(cls: str) -> str:
-    return f' fill="url(#ow-pat-{cls})"' if cls in ("bad", "late") else ""
 
 
 def runs_per_hour(hours: list[dict[str, int]], start: float, title: str,
@@ -89,8 +86,7 @@ def runs_per_hour(hours: list[dict[str, int]], start: float, title: str,
                 y -= h
                 bars.setdefault(cls, []).append(f"M{num(x + 1)} {num(y)}h{num(w - 2)}v{num(h)}"
                                                 f"h{num(2 - w)}z")
-    body = "".join(f'<path class="{FILLS[cls]}" d="{"".join(d)}"{_fill(cls)}/>'
-                   for cls, d in bars.items())
+    body = "".join(f'<path class="{FILLS[cls]}" d="{"".join(d)}"/>' for cls, d in bars.items())
     return root("hours", WIDTH, HEIGHT, title,
                 PATTERNS + _frame(axis, top, "{}", rtl) + body + _legend(names, rtl))
 
@@ -123,8 +119,11 @@ def live_runs(samples: list[tuple[float, int]], start: float, end: float, title:
         x, y = num(axis.x(t)), num(BOTTOM - n * scale)
         d.append(f"M{x} {y}" if last is None or t - last > gap else f"H{x}V{y}")
         last = t
-    first = next((t for t, _ in samples if t >= start), None)
-    since = (f'<path class="ow-since" d="M{num(axis.x(first))} {TOP}V{BOTTOM}"/>'
-             if first is not None else "")
+    seen = [(t, n) for t, n in samples if t >= start]
+    if not seen:
+        return root("live", WIDTH, HEIGHT, title, _frame(axis, top, "{}", rtl))
+    since = f'<path class="ow-since" d="M{num(axis.x(seen[0][0]))} {TOP}V{BOTTOM}"/>'
+    last = (f'<g class="ow-points"><circle cx="{num(axis.x(seen[-1][0]))}"'
+            f' cy="{num(BOTTOM - seen[-1][1] * scale)}" r="3.5"/></g>')  # the latest count
     return root("live", WIDTH, HEIGHT, title, _frame(axis, top, "{}", rtl) + since
-                + (f'<path class="ow-line" d="{"".join(d)}"/>' if d else ""))
+                + f'<path class="ow-line" d="{"".join(d)}"/>' + last)

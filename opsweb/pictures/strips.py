@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from opsweb.pictures.svg import HOUR, Axis, num, root
 
-# outcome → (class, top, height) in a 0…40 band with the middle line at 20
-BANDS = {"succeeded": ("ok", 4, 16), "failed": ("bad", 20, 16), "timed_out": ("late", 20, 16),
-         "cancelled": ("off", 15, 10), "interrupted": ("off", 15, 10), "live": ("live", 4, 32)}
-DAY_WIDTH, DAY_HEIGHT = 1440, 64  # a unit per minute of the day
+# outcome → (class, top, height) in a 0…56 band with the middle line at 28
+BANDS = {"succeeded": ("ok", 4, 24), "failed": ("bad", 28, 24), "timed_out": ("late", 28, 24),
+         "cancelled": ("off", 22, 12), "interrupted": ("off", 22, 12), "live": ("live", 4, 48)}
+MID = 28
+DAY_WIDTH, DAY_HEIGHT = 1440, 80  # a unit per minute of the day
 COMPACT_SLOT, COMPACT_HEIGHT = 5, 12
 # the same bands in whole units of the compact strip (outcome class → top, height)
 COMPACT_BANDS = {"ok": (1, 5), "bad": (6, 5), "late": (6, 5), "off": (4, 4), "live": (1, 10)}
@@ -62,7 +63,7 @@ def day_strip(marks: list[Mark], now: float, title: str, rtl: bool = False,
             live.append(axis.span(m.start, now))
             continue
         spans.setdefault(m.outcome, []).append(axis.span(m.start, m.end))
-    body = [axis.ticks(6, 0, 40, 60), '<path class="ow-mid" d="M0 20H1440"/>']
+    body = [axis.ticks(6, 0, 2 * MID, 76), f'<path class="ow-mid" d="M0 {MID}H{DAY_WIDTH}"/>']
     for outcome in BANDS:
         if outcome in spans:
             cls, top, height = _band(outcome)
@@ -87,8 +88,9 @@ def compact_strip(outcomes: list[str], title: str, rtl: bool = False) -> str:
         cls = _band(outcome)[0]
         top, height = COMPACT_BANDS[cls]
         paths.setdefault(cls, []).append(f"M{slot * COMPACT_SLOT + 2} {top}v{height}")
-    body = "".join(f'<path class="ow-{cls}" d="{"".join(d)}"/>' for cls, d in paths.items())
-    return root("compact", width, COMPACT_HEIGHT, title, body)
+    body = f'<path class="ow-mid" d="M0 6H{width}"/>' + "".join(
+        f'<path class="ow-{cls}" d="{"".join(d)}"/>' for cls, d in paths.items())
+    return root("compact", width, COMPACT_HEIGHT, title, body, stretch=True)
 
 
 def counts(outcomes: list[str]) -> dict[str, int]:

@@ -11,12 +11,14 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def root(kind: str, width: int, height: int, title: str, body: str) -> str:
+def root(kind: str, width: int, height: int, title: str, body: str, stretch: bool = False) -> str:
     """An SVG that scales to its box's width. `direction="ltr"` keeps numbers and the
     coordinates' meaning left to right in a right-to-left page: mirroring is done on
-    the x positions (`Axis.x`), where it is a choice, not by the page's direction."""
+    the x positions (`Axis.x`), where it is a choice, not by the page's direction.
+    `stretch`: the box's shape is the stylesheet's (marks of vertical strokes only)."""
+    fit = ' preserveAspectRatio="none"' if stretch else ""
     return (f'<svg class="ow-pic ow-pic-{kind}" role="img" viewBox="0 0 {width} {height}"'
-            f' direction="ltr"><title>{esc(title)}</title>{body}</svg>')
+            f' direction="ltr"{fit}><title>{esc(title)}</title>{body}</svg>')
 
 
 def num(value: float) -> str:
