@@ -9,7 +9,7 @@ from __future__ import annotations
 from opsweb.fleet import row_state
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
 from opsweb.web import openapi_batches
-from opsweb.web import openapi_watch
+from opsweb.web import openapi_pictures, openapi_watch
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -275,6 +275,7 @@ def document(prefix: str) -> dict:
             "responses": {"200": _json("Actions", _ref("Audit")), **COMMON,
                           "503": _error("The audit trail is unavailable")}}},
         **openapi_watch.paths(_json, _ref, _query, COMMON, _error),
+        **openapi_pictures.paths(_json, _ref, COMMON),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
@@ -283,7 +284,8 @@ def document(prefix: str) -> dict:
             "servers": [{"url": prefix}],
             "paths": paths,
             "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
-                                       **openapi_watch.SCHEMAS}, "securitySchemes": {
+                                       **openapi_watch.SCHEMAS, **openapi_pictures.SCHEMAS},
+                           "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}
