@@ -78,7 +78,7 @@ def test_finished_runs_are_counted_in_the_hour_they_ended_with_each_hours_succes
     assert view.hours[0].success_rate is None and view.counted_from is None
     twin = view.to_json()
     assert twin["hours"][-1] == {"hour": "2026-11-30T12:00:00Z", "succeeded": 1, "failed": 1,
-                                 "cancelled": 0, "timed_out": 0, "interrupted": 0, "total": 2,
+                                 "cancelled": 0, "timedOut": 0, "interrupted": 0, "total": 2,
                                  "successRate": 0.5}
 
 

@@ -15,6 +15,7 @@ from opsweb.fleet.history import OUTCOMES, History, HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.observed import Sample
 from opsweb.i18n import timefmt
+from opsweb.runtime.jsonstyle import camel
 
 HOURS = 24
 
@@ -38,7 +39,7 @@ class Hour:
 
     def to_json(self) -> dict:
         rate = self.success_rate
-        return {"hour": _iso(self.start), **{o: self.counts.get(o, 0) for o in OUTCOMES},
+        return {"hour": _iso(self.start), **{camel(o): self.counts.get(o, 0) for o in OUTCOMES},
                 "total": self.total, "successRate": round(rate, 4) if rate is not None else None}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 TEXT = {"type": "string"}
 MAYBE_TEXT = {"type": "string", "nullable": True}
 COUNT = {"type": "integer", "minimum": 0}
-OUTCOMES = ("succeeded", "failed", "cancelled", "timed_out", "interrupted")
+OUTCOMES = ("succeeded", "failed", "cancelled", "timedOut", "interrupted")
 
 SCHEMAS = {
     "Overview": {"type": "object", "required": ["from", "to", "hours", "liveRuns", "countedFrom",
