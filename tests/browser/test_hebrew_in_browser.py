@@ -104,7 +104,8 @@ def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew
     card = page.locator("#ow-log-dialog .ow-agent-card")
     expect(card).to_be_visible()
     assert direction(card) == "rtl"
-    expect(card.locator("h3").first).to_have_text("ריצות פעילות")
+    expect(card.locator("h3").first).to_have_text("24 השעות האחרונות")  # its day strip
+    expect(card.locator("h3").nth(1)).to_have_text("ריצות פעילות")
     pause = card.get_by_role("button", name="השהה את " + name, exact=True)
     expect(pause).to_have_text("השהה")
 
