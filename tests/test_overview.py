@@ -174,6 +174,8 @@ def test_the_agent_card_draws_its_day_from_its_own_runs_and_says_what_it_could_n
     assert strip.select_one("rect.ow-live")  # the live run, open up to now
     assert card.select_one("#ow-card-day figcaption").text.startswith("1 succeeded, 1 failed, 1 running")
     assert ("list_heartbeat_runs", A, agent_id(1), 500) in fake.calls  # its own runs, once
+    day = client.get(f"/api/operations/agents/{agent_id(1)}").get_json()["lastDay"]
+    assert day["knownFrom"] is None and [r["outcome"] for r in day["runs"]] == ["failed", "succeeded"]
     fake.fail("list_heartbeat_runs", port.Timeout("Paperclip did not answer in 3 s"), only=A)
     client = app_on(fake, tmp_path)
     card = BeautifulSoup(client.get(f"/operations/agents/{agent_id(1)}").data, "html.parser")

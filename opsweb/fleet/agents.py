@@ -101,6 +101,9 @@ class AgentCard:
                           "silenceAgeSeconds": r.silence_age_seconds,
                           "lastOutputAt": r.last_output_at} for r in self.live],
             "recentRuns": [r.to_json() for r in self.runs], "recentRunsError": self.runs_error,
+            "lastDay": {"knownFrom": self.day_from, "runs": [
+                {"runId": r.run_id, "outcome": r.outcome, "startedAt": r.started_at,
+                 "finishedAt": r.finished_at} for r in self.day]},
             "attention": [i.to_json() for i in self.attention],
         }
 

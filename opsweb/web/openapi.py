@@ -171,7 +171,7 @@ SCHEMAS = {
             "runId": TEXT, "status": TEXT, "startedAt": MAYBE_TEXT, "silenceLevel": TEXT,
             "silenceAgeSeconds": MAYBE_NUMBER, "lastOutputAt": MAYBE_TEXT}}},
         "recentRuns": {"type": "array", "items": _ref("FinishedRun")},
-        "recentRunsError": MAYBE_TEXT,
+        "recentRunsError": MAYBE_TEXT, "lastDay": _ref("LastDay"),
         "attention": {"type": "array", "description": "this agent's items of the attention twin",
                       "items": {"type": "object"}}}},
 }

@@ -8,6 +8,13 @@ COUNT = {"type": "integer", "minimum": 0}
 OUTCOMES = ("succeeded", "failed", "cancelled", "timedOut", "interrupted")
 
 SCHEMAS = {
+    "LastDay": {"type": "object", "description": "what the agent card's day strip draws",
+                "required": ["knownFrom", "runs"], "properties": {
+        "knownFrom": {**MAYBE_TEXT, "description": "runs that ended before this are not"
+                      " known (the read's limit); null: the whole day"},
+        "runs": {"type": "array", "items": {"type": "object", "required": [
+            "runId", "outcome", "startedAt", "finishedAt"], "properties": {
+            "runId": TEXT, "outcome": TEXT, "startedAt": MAYBE_TEXT, "finishedAt": MAYBE_TEXT}}}}},
     "Overview": {"type": "object", "required": ["from", "to", "hours", "liveRuns", "countedFrom",
                                                 "companies", "errors"], "properties": {
         "from": TEXT, "to": TEXT,
