@@ -43,24 +43,21 @@ def day_marks(card) -> list[Mark]:
 
 
 def day_strip(card, title) -> Markup:
-    return Markup(strips.day_strip(day_marks(card), current_app.extensions["opsweb"].agents.clock.now(), _text(title),
-                                   rtl=_rtl()))
+    now = current_app.extensions["opsweb"].agents.clock.now()
+    return Markup(strips.day_strip(day_marks(card), now, _text(title), rtl=_rtl()))
 
 
 def compact_strip(outcomes: list[str], title) -> Markup:
     return Markup(strips.compact_strip(outcomes, _text(title), rtl=_rtl()))
 
 
-def outcome_counts(outcomes: list[str]) -> dict[str, int]:
-    return strips.counts(outcomes)
-
-
 def chart(kind: str, overview, title, names: dict | None = None) -> Markup:
     """One of the overview's charts ("hours", "rate", "live") from its data."""
     start, rtl = overview.start.timestamp(), _rtl()
     if kind == "hours":
+        words = {k: _text(v) for k, v in (names or {}).items()}
         svg = fleet_pictures.runs_per_hour([h.counts for h in overview.hours], start,
-                                           _text(title), {k: _text(v) for k, v in (names or {}).items()}, rtl)
+                                           _text(title), words, rtl)
     elif kind == "rate":
         svg = fleet_pictures.success_rate([h.success_rate for h in overview.hours], start,
                                           _text(title), rtl)
@@ -72,6 +69,5 @@ def chart(kind: str, overview, title, names: dict | None = None) -> Markup:
 
 def register(blueprint: Blueprint) -> None:
     for name, function in (("ow_day_strip", day_strip), ("ow_compact_strip", compact_strip),
-                           ("ow_outcome_counts", outcome_counts), ("ow_chart", chart)):
+                           ("ow_outcome_counts", strips.counts), ("ow_chart", chart)):
         blueprint.add_app_template_global(function, name)
-    blueprint.add_app_template_global(strips.COMPACT_RUNS, "ow_compact_runs")
