@@ -58,10 +58,10 @@ def readers(fake: FakePlatform):
             HistoryReader(fake, deadline=2.0, clock=clock), clock)
 
 
-def app_on(fake: FakePlatform, tmp_path):
+def app_on(fake: FakePlatform, tmp_path, clock: Clock | None = None):
     app = create_app({"OPSWEB_COMPANIES": (), "OPSWEB_PAPERCLIP_TOKEN": None,
                       "OPSWEB_AUDIT_URL": f"sqlite:///{tmp_path}/audit.db"},
-                     platform=fake, clock=Clock(frozen_at=NOW.timestamp()))
+                     platform=fake, clock=clock or Clock(frozen_at=NOW.timestamp()))
     return app.test_client()
 
 
@@ -196,3 +196,21 @@ def test_attention_items_and_live_rows_carry_their_agents_last_runs_in_600_bytes
     panel = client.get("/operations/agents", headers={"HX-Request": "true"}).data.decode()
     svgs = re.findall(r"<svg class=\"ow-pic ow-pic-compact\".*?</svg>", panel)
     assert len(svgs) == 1 and len(svgs[0].encode()) <= 600
+
+
+def test_a_polling_panel_gets_its_rows_strips_once_the_history_arrives(tmp_path):
+    fake = fake_of([run(i, 1, "failed", 30 - i) for i in range(5)])
+    fake.live_runs[A] = [{**run(99, 1, "running", 1), "agentName": "Bot"}]
+    fake.fail("list_heartbeat_runs", port.Timeout("Paperclip did not answer in 3 s"))
+    clock = Clock(frozen_at=NOW.timestamp())
+    client = app_on(fake, tmp_path, clock)
+    first = client.get("/operations/agents", headers={"HX-Request": "true"}).data.decode()
+    version = re.search(r'"X-Opsweb-Panel-Version": "(\w+)"', first).group(1)
+    assert "ow-pic-compact" not in first  # no history held yet: no strip
+    fake.fail("list_heartbeat_runs", None)
+    clock.advance(3)  # past the 2 s an upstream error is shared
+    client.get("/operations/attention", headers={"HX-Request": "true"})  # now it is held
+    poll = client.get("/operations/agents", headers={"HX-Request": "true",
+                                                     "X-Opsweb-Panel-Version": version})
+    assert poll.status_code == 200  # not a 204: what the rows show changed
+    assert "The last 5 runs of Bot: 5 failed" in poll.data.decode()  # the row, swapped
