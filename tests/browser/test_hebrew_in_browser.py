@@ -179,6 +179,9 @@ def test_readme_pictures_of_the_hebrew_panel_and_dialog(demo, panel_for, page, t
     expect(page.locator("tr.ow-row")).to_have_count(9)
     for badge in page.locator(".ow-badge").all():  # every badge says it in Hebrew words
         assert badge.inner_text().strip(), badge.evaluate("el => el.outerHTML")
+    strip = page.locator("#ow-rows .ow-pic-compact").first  # drawn right to left
+    expect(strip).to_be_visible(timeout=10_000)
+    assert "האחרונ" in strip.locator("title").text_content()  # "the last … runs of …", in Hebrew
     keep(page, "panel-he")
 
     page.locator(f"#ow-run-{rid} .ow-do-log").click()
