@@ -8,6 +8,8 @@ import brotli
 import pytest
 
 FIRST_LOAD_BUDGET = 35 * 1024
+OVERVIEW_BUDGET = 30 * 1024  # issue 24: the overview page with its stylesheet and htmx
+STRIP_BUDGET = 600  # a compact strip of an agent's last runs, per row
 
 
 def raw(panel, path, encoding, **headers):
@@ -77,11 +79,25 @@ def test_static_files_are_versioned_and_kept_for_a_year(panel):
             assert "immutable" not in panel.get(stale).headers.get("Cache-Control", "")
 
 
+def first_load(panel, path: str) -> int:
+    """The page and every static file it names, as sent to a browser that takes br."""
+    resp, page = raw(panel, path, "br, gzip")
+    return len(page) + sum(len(raw(panel, u, "br, gzip")[1])
+                           for u in static_urls(decode(page, resp.headers["Content-Encoding"]).decode()))
+
+
 def test_first_load_over_the_wire_fits_the_budget(demo, panel):
-    resp, page = raw(panel, "/operations", "br, gzip")
-    total = len(page) + sum(len(raw(panel, u, "br, gzip")[1])
-                            for u in static_urls(decode(page, resp.headers["Content-Encoding"]).decode()))
-    assert total <= FIRST_LOAD_BUDGET
+    assert first_load(panel, "/operations") <= FIRST_LOAD_BUDGET
+
+
+def test_the_overviews_first_load_and_each_rows_strip_fit_their_budgets(demo, panel):
+    total = first_load(panel, "/operations/overview")
+    panel.get("/operations/attention")  # the history the rows' strips are drawn from
+    rows = panel.get("/operations/agents", headers={"HX-Request": "true"}).text
+    strips = re.findall(r'<svg class="ow-pic ow-pic-compact".*?</svg>', rows)
+    print(f"\noverview first load {total} B; strips {sorted(len(s.encode()) for s in strips)} B")
+    assert total <= OVERVIEW_BUDGET
+    assert len(strips) >= 5 and max(len(s.encode()) for s in strips) <= STRIP_BUDGET
 
 
 def test_an_unchanged_twin_is_still_a_304_when_compressed(demo, panel):

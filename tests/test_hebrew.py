@@ -223,7 +223,7 @@ def test_the_agent_card_reads_in_hebrew_and_pause_answers_in_hebrew(demo, panel)
     assert (card["lang"], card["dir"]) == ("he", "rtl")
     assert card.select_one("#ow-log-title bdi")  # the name in its own direction
     assert text(card.select_one(".ow-agent-status")) != "running"
-    assert [text(h) for h in card.select("h3")] == ["ריצות פעילות", "ריצות אחרונות"]
+    assert [text(h) for h in card.select("h3")] == ["24 השעות האחרונות", "ריצות פעילות", "ריצות אחרונות"]
     assert [text(dt) for dt in card.select(".ow-facts dt")] == ["השכמות", "החודש"]
     assert [text(b) for b in card.select(".ow-card-actions button")] == ["השהה", "אפס סשן סוכן"]
     pause = card.select_one(".ow-act-pause")

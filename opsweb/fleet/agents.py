@@ -14,10 +14,14 @@ from opsweb import platform_port as port
 from opsweb.actions.audit import AuditUnavailable, Store
 from opsweb.runtime.clock import Clock
 from opsweb.fleet.live import FleetReader, Row
-from opsweb.fleet.history import OUTCOMES, FinishedRun, HistoryReader
+from opsweb.fleet.history import OUTCOMES, FinishedRun, HistoryReader, finished_run, newest_first
 from opsweb.fleet.spend import SpendReader
 
 CARD_RUNS = 10
+DAY = timedelta(hours=24)
+# the card reads its agent's own runs for the day's strip: an agent woken every 3 min
+# fits; the company's shared page (history.HISTORY_PAGE) often holds only the last hour
+DAY_RUNS = 500
 RECENT_DEFAULT, RECENT_MAX = 50, 200
 
 
@@ -65,6 +69,16 @@ class AgentCard:
     next_wake_at: str | None
     opsweb_pause: dict | None = None  # who paused it through opsweb and why (the trail)
     attention: list[attention.Item] = field(default_factory=list)  # this agent's items
+    day: list[FinishedRun] = field(default_factory=list)  # finished in the last 24 h
+    # when the company's history page is full inside the day: the oldest run it holds,
+    # before which the day's strip cannot know of runs
+    day_from: str | None = None
+
+    @property
+    def day_outcomes(self) -> list[str]:
+        """What the day's strip shows, oldest first: the finished runs, then the live."""
+        return [r.outcome for r in reversed(self.day)] + [
+            "live" for r in self.live if r.status == "running"]
 
     def to_json(self) -> dict:
         a = self.agent
@@ -88,6 +102,9 @@ class AgentCard:
                           "silenceAgeSeconds": r.silence_age_seconds,
                           "lastOutputAt": r.last_output_at} for r in self.live],
             "recentRuns": [r.to_json() for r in self.runs], "recentRunsError": self.runs_error,
+            "lastDay": {"knownFrom": self.day_from, "runs": [
+                {"runId": r.run_id, "outcome": r.outcome, "startedAt": r.started_at,
+                 "finishedAt": r.finished_at} for r in self.day]},
             "attention": [i.to_json() for i in self.attention],
         }
 
@@ -143,6 +160,7 @@ class Agents:
                        {"id": str(agent.get("companyId")), "name": f"company {str(agent.get('companyId'))[:8]}"})
         history = self.history.read([company])
         mine = [r for h in history.companies for r in h.runs if r.agent_id == agent_id]
+        day, day_from = self._day(company, agent, history.companies, mine)
         error = history.errors[0]["error"] if history.errors else None
         # what the strip says about this agent, from the same reads (no call of its own)
         items = [i for i in attention.items(history.companies, [], self.thresholds,
@@ -152,7 +170,36 @@ class Agents:
                          [r for r in fleet.rows if r.agent_id == agent_id],
                          self._with_operators(mine[:CARD_RUNS]), error, next_wake(agent),
                          self._pauses().get(agent_id) if agent.get("status") == "paused" else None,
-                         items)
+                         items, day, day_from)
+
+    def _day(self, company: dict, agent: dict, companies, held: list[FinishedRun]):
+        """The agent's runs finished in the last 24 h, and since when they are all known
+        (None: the whole day). One read of its own runs, as the card is opened; when it
+        fails, what the company's shared history holds."""
+        since = self._now() - DAY
+        try:
+            rows = port.pc_list_heartbeat_runs(self.platform, company["id"], str(agent.get("id")),
+                                               limit=DAY_RUNS)
+            names = {str(agent.get("id")): str(agent.get("name"))}
+            runs = newest_first(r for row in rows if isinstance(row, dict)
+                                and (r := finished_run(row, company["name"], names)))
+            known = runs[-1].finished_at if len(rows) >= DAY_RUNS and runs else None
+        except port.PlatformError:
+            runs = held
+            known = max((k for h in companies if (k := h.known_from())), default=None)
+        day = [r for r in runs if (timefmt.parse(r.finished_at) or since) > since]
+        return day, known if (timefmt.parse(known) or since) > since else None
+
+    def last_outcomes(self, companies: list[dict], runs: int) -> dict[str, list[str]]:
+        """Each agent's last `runs` outcomes, oldest first, from the history held now
+        (never waiting: the live panel asks every 4 s), for the compact strips."""
+        out: dict[str, list[str]] = {}
+        for history in self.history.held(companies):
+            for run in history.runs:  # newest first
+                seen = out.setdefault(run.agent_id, [])
+                if len(seen) < runs:
+                    seen.append(run.outcome)
+        return {agent: seen[::-1] for agent, seen in out.items()}
 
     def recent(self, filters: RecentFilters):
         fleet = self.fleet.read()

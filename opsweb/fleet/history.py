@@ -112,6 +112,12 @@ class CompanyHistory:
     company_name: str
     agents: list[dict]
     runs: list[FinishedRun]  # newest first
+    # Paperclip had more runs than the page read: nothing older than the oldest held is known
+    page_full: bool = False
+
+    def known_from(self) -> str | None:
+        """Since when every finished run is here (None: all of them are)."""
+        return self.runs[-1].finished_at if self.page_full and self.runs else None
 
 
 @dataclass
@@ -166,4 +172,5 @@ class HistoryReader:
         runs = (finished_run(r, company["name"], names) for r in rows if isinstance(r, dict))
         return CompanyHistory(company["id"], company["name"],
                               [a for a in agents if isinstance(a, dict)],
-                              newest_first(r for r in runs if r is not None))
+                              newest_first(r for r in runs if r is not None),
+                              page_full=len(rows) >= HISTORY_PAGE)

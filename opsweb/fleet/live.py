@@ -21,6 +21,7 @@ from opsweb.runtime import untrusted
 from opsweb.runtime.clock import Clock
 from opsweb.fleet.coalesce import Coalescer
 from opsweb.fleet.issue_titles import IssueTitles
+from opsweb.fleet.observed import LiveSamples
 from opsweb.runtime.jsonstyle import camel_fields
 
 # The company id of an error that hit every company at once (the company list failed).
@@ -207,6 +208,7 @@ class FleetReader:
         self._live = Coalescer(freshness, clock=self.clock.monotonic)
         self._names = Coalescer(60.0, serve_stale=True, clock=self.clock.monotonic)
         self._titles = IssueTitles(platform, clock=self.clock.monotonic)
+        self.samples = LiveSamples()  # what each read saw live, for the overview
 
     def read(self) -> Fleet:
         started = time.monotonic()
@@ -244,6 +246,8 @@ class FleetReader:
         labels = self._titles.labels(set(issues) - {None})
         fleet.rows = sorted((build_row(r, c["name"], labels.get(iid), now)
                              for (c, r), iid in zip(runs, issues)), key=attention_key)
+        running = sum(1 for r in fleet.rows if r.status == "running")
+        self.samples.note(self.clock.now(), running, len(fleet.rows) - running, not fleet.errors)
         return fleet
 
     def _live_runs(self, company_id: str) -> list[dict]:

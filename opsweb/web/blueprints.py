@@ -9,7 +9,7 @@ from flask import (Blueprint, current_app, g)
 
 from opsweb.actions import reason
 from opsweb.i18n import language, timefmt
-from opsweb.web import auth, embed, headers, static_assets
+from opsweb.web import auth, charts, embed, headers, static_assets
 
 
 # templates/ and static/ stay at the package's top, beside the translations
@@ -26,6 +26,7 @@ api.after_request(headers.secure)
 panel.add_app_template_filter(language.label_filter, "ow_label")
 panel.context_processor(language.page_attributes)
 static_assets.register(panel)
+charts.register(panel)
 panel.add_app_template_global(reason.PAUSE_REASON_NOT_KEPT, "ow_pause_reason_not_kept")
 
 

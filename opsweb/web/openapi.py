@@ -10,7 +10,7 @@ from opsweb.fleet import row_state
 from opsweb.fleet.attention import KINDS
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
 from opsweb.web import openapi_batches
-from opsweb.web import openapi_spend, openapi_watch
+from opsweb.web import openapi_pictures, openapi_spend, openapi_watch
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -171,7 +171,7 @@ SCHEMAS = {
             "runId": TEXT, "status": TEXT, "startedAt": MAYBE_TEXT, "silenceLevel": TEXT,
             "silenceAgeSeconds": MAYBE_NUMBER, "lastOutputAt": MAYBE_TEXT}}},
         "recentRuns": {"type": "array", "items": _ref("FinishedRun")},
-        "recentRunsError": MAYBE_TEXT,
+        "recentRunsError": MAYBE_TEXT, "lastDay": _ref("LastDay"),
         "attention": {"type": "array", "description": "this agent's items of the attention twin",
                       "items": {"type": "object"}}}},
 }
@@ -276,6 +276,7 @@ def document(prefix: str) -> dict:
                           "503": _error("The audit trail is unavailable")}}},
         **openapi_watch.paths(_json, _ref, _query, COMMON, _error),
         **openapi_spend.paths(_json, _ref, COMMON),
+        **openapi_pictures.paths(_json, _ref, COMMON),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
     return {"openapi": "3.0.3",
@@ -284,7 +285,8 @@ def document(prefix: str) -> dict:
             "servers": [{"url": prefix}],
             "paths": paths,
             "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
-                                       **openapi_watch.SCHEMAS, **openapi_spend.SCHEMAS},
+                                       **openapi_watch.SCHEMAS, **openapi_spend.SCHEMAS,
+                                       **openapi_pictures.SCHEMAS},
                            "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},

@@ -11,6 +11,7 @@ from opsweb.web.views.actions import cancel_run, pause_agent, reset_session, res
 from opsweb.web.views.agents import agent_card, attention_items, recent_runs
 from opsweb.web.views.logs import run_events, run_log, run_log_ndjson, run_log_text
 from opsweb.web.views.notifications import notifications
+from opsweb.web.views.overview import overview
 from opsweb.web.views.panel import agents, audit_log, openapi_document, page
 from opsweb.web.views.spend import spend_view
 from opsweb.web.views.watch import incidents_view, rules_view
@@ -37,6 +38,7 @@ _ROUTES = [
     ("/rules", rules_view, ["GET"]),
     ("/incidents", incidents_view, ["GET"]),
     ("/spend", spend_view, ["GET"]),
+    ("/overview", overview, ["GET"]),
 ]
 for _rule, _view, _methods in _ROUTES:
     panel.add_url_rule(_rule, view_func=_view, methods=_methods)

@@ -104,7 +104,8 @@ def test_the_hebrew_agent_card_pauses_with_a_hebrew_prompt_and_answers_in_hebrew
     card = page.locator("#ow-log-dialog .ow-agent-card")
     expect(card).to_be_visible()
     assert direction(card) == "rtl"
-    expect(card.locator("h3").first).to_have_text("ריצות פעילות")
+    expect(card.locator("h3").first).to_have_text("24 השעות האחרונות")  # its day strip
+    expect(card.locator("h3").nth(1)).to_have_text("ריצות פעילות")
     pause = card.get_by_role("button", name="השהה את " + name, exact=True)
     expect(pause).to_have_text("השהה")
 
@@ -178,6 +179,9 @@ def test_readme_pictures_of_the_hebrew_panel_and_dialog(demo, panel_for, page, t
     expect(page.locator("tr.ow-row")).to_have_count(9)
     for badge in page.locator(".ow-badge").all():  # every badge says it in Hebrew words
         assert badge.inner_text().strip(), badge.evaluate("el => el.outerHTML")
+    strip = page.locator("#ow-rows .ow-pic-compact").first  # drawn right to left
+    expect(strip).to_be_visible(timeout=10_000)
+    assert "האחרונ" in strip.locator("title").text_content()  # "the last … runs of …", in Hebrew
     keep(page, "panel-he")
 
     page.locator(f"#ow-run-{rid} .ow-do-log").click()

@@ -40,6 +40,8 @@ def test_readme_pictures_of_the_panel_and_the_log_dialog(demo, panel_for, page, 
 
     for badge in page.locator(".ow-badge").all():
         assert badge.inner_text().strip(), badge.evaluate("el => el.outerHTML")
+    # the rows' strips come with the first poll after the history has been read
+    expect(page.locator("#ow-rows .ow-pic-compact").first).to_be_visible(timeout=10_000)
     keep(page, "panel")
 
     page.locator(f"#ow-run-{claude} .ow-do-log").click()

@@ -9,6 +9,7 @@ from opsweb.fleet.agents import RecentFilters
 from opsweb.fleet.history import repeats
 from opsweb.web import csrf
 from opsweb.i18n.said import Said
+from opsweb.pictures.strips import COMPACT_RUNS
 from opsweb.web.views.common import (json_twin, known_company, ops, params, respond)
 
 
@@ -42,7 +43,12 @@ def attention_items():
     payload = {"items": [i.to_json() for i in items], "errors": failures}
     return respond("opsweb/attention.html", payload, title=Said("Needs attention"), items=items,
                    failures=failures, alerting=_unannounced(failures),
-                   csrf_token=csrf.csrf_token())
+                   strips=last_outcomes(), csrf_token=csrf.csrf_token())
+
+
+def last_outcomes() -> dict[str, list[str]]:
+    """Each agent's last runs for its compact strip, from the history held now."""
+    return ops().agents.last_outcomes(ops().fleet.read().companies, COMPACT_RUNS)
 
 
 def _unannounced(failures: list[dict]) -> set[str]:

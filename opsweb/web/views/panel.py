@@ -15,6 +15,7 @@ from opsweb.fleet.live import EVERY_COMPANY
 from opsweb.i18n import language
 from opsweb.i18n.said import Said
 from opsweb.web import csrf, openapi, panel_update
+from opsweb.web.views.agents import last_outcomes
 from opsweb.web.views.common import (PANEL_VERSION_HEADER, json_twin, known_company, ops, params,
                                      whole_number)
 from opsweb.web.views.notifications import open_incidents, with_open_incidents
@@ -67,13 +68,15 @@ def _panel_context(filters, fleet) -> dict:
     # recent actions are part of what the panel shows: a new one is a new version
     shown = [(a.id, a.result) for a in recent]
     live = {r.company_id for r in fleet.rows}
+    shown_agents = {r.agent_id for r in fleet.rows}
+    strips = {a: o for a, o in last_outcomes().items() if a in shown_agents}
     return dict(fleet=fleet, filters=filters, statuses=STATUSES, csrf_token=csrf.csrf_token(),
                 foldable=[c for c in fleet.companies if c["id"] in live],
                 recent=recent, recent_error=recent_error, agent_names=names,
                 items=grouping.items(fleet.rows, not filters.agent, filters.collapsed), row_urls=_row_urls(),
-                kinds=kinds, states=states,
+                kinds=kinds, states=states, strips=strips,
                 version=fleet.version(filters.query(), shown, recent_error, language.code(),
-                                      sorted(kinds.items())))
+                                      sorted(kinds.items()), sorted(strips.items())))
 
 
 def agents():
