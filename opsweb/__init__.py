@@ -21,6 +21,7 @@ from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
+from opsweb.fleet.search_runs import Searches
 from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
 from opsweb.i18n.said import Said
@@ -59,6 +60,7 @@ class Operations:
     watch: "watch_wiring.Watch | None" = None  # the rules loop (None: no OPSWEB_RULES)
     incidents: "watch_wiring.Incidents | None" = None
     lease: object = None  # one actor across instances: lease.acting()
+    searches: Searches | None = None
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -124,8 +126,9 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     batches = BatchStore(store, clock.now)
     runner = Runner(batches, store, app.logger, platform, agents.names,
                     changed=lambda: agents.changed(None))
+    logs = RunLogs(platform)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
-                                          logs=RunLogs(platform), metrics=metrics, gate=gate,
+                                          logs=logs, searches=Searches(platform, logs), metrics=metrics, gate=gate,
                                           audit=store, faults=FaultReporter(app.logger), agents=agents,
                                           notifications=notifications,
                                           downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from opsweb.fleet import row_state
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
-from opsweb.web import openapi_batches
+from opsweb.web import openapi_batches, openapi_search
 from opsweb.web import openapi_watch
 
 UUID = {"type": "string", "format": "uuid",
@@ -217,7 +217,11 @@ def document(prefix: str) -> dict:
                            _query("since", "with before: no output before this offset (the"
                                   " `skipped.from` of a jump)", OFFSET),
                            _query("format", "json, the only format here (the whole transcript as"
-                                  " text is log.txt)", {"type": "string", "enum": ["json"]})],
+                                  " text is log.txt)", {"type": "string", "enum": ["json"]}),
+                           _query("at", "alone: the window around this byte offset (a search"
+                                  " match's)", {"type": "integer", "minimum": 0, "maximum": 2**50}),
+                           _query("later", "1, with cursor: the window after it, without jumping"
+                                  " to the end", {"type": "string", "enum": ["1"]})],
             "responses": {"200": _json("The transcript", _ref("Log")), **COMMON, **UPSTREAM}}},
         "/runs/{runId}/log.txt": {"get": {
             "operationId": "runLogText",
@@ -277,13 +281,14 @@ def document(prefix: str) -> dict:
         **openapi_watch.paths(_json, _ref, _query, COMMON, _error),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
+    paths.update(openapi_search.paths(_json, _ref, _query, _path, COMMON, UPSTREAM))
     return {"openapi": "3.0.3",
             "info": {"title": "opsweb JSON twins", "version": "1",
                      "description": "The curl side of the opsweb operations panel."},
             "servers": [{"url": prefix}],
             "paths": paths,
-            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
-                                       **openapi_watch.SCHEMAS}, "securitySchemes": {
+            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS, **openapi_watch.SCHEMAS,
+                                       **openapi_search.SCHEMAS}, "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},
             "security": [{"operatorToken": []}, {}]}
