@@ -62,7 +62,7 @@ def test_the_openapi_document_names_every_json_twin(demo, panel_for):
     names = {p["name"] for p in doc["paths"]["/agents"]["get"]["parameters"]}
     assert names == {"company", "agent", "status", "silent", "collapsed"}
     log = {p["name"] for p in doc["paths"]["/runs/{runId}/log"]["get"]["parameters"]}
-    assert log == {"runId", "cursor", "before", "since", "format", "at", "later"}
+    assert log == {"runId", "cursor", "before", "since", "format", "at", "line", "later"}
     assert api.get("/api/operations/openapi.json").status_code == 401  # an operator's only
 
 

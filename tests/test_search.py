@@ -74,7 +74,7 @@ def test_each_adapters_transcript_is_searched_as_the_dialog_shows_it(inproc, nam
         assert hit.casefold() == needle.casefold()
     # each match opens the dialog at its line
     last = found["matches"][-1]
-    dialog = inproc.soup(f"/operations/runs/{run}/log?at={last['offset']}")
+    dialog = inproc.soup(f"/operations/runs/{run}/log?at={last['offset']}&line={last['line']}")
     marked = dialog.select_one("#ow-log-at")
     assert int(marked["data-offset"]) == last["offset"]
     assert needle.casefold() in marked.get_text().casefold()
@@ -103,10 +103,10 @@ def test_a_50_mb_log_gives_its_first_and_last_match_and_opens_at_each(inproc):
     assert last["offset"] > 49_000_000 and last["nextOffset"] == len(log) and last["after"] == ""
     assert found["scannedBytes"] == found["totalBytes"] == len(log) and not found["truncated"]
     for m in (first, last):
-        page = inproc.soup(f"/operations/runs/{run}/log?at={m['offset']}")
+        page = inproc.soup(f"/operations/runs/{run}/log?at={m['offset']}&line={m['line']}")
         assert "EACCES" in page.select_one("#ow-log-at").get_text()
         assert page.select_one("#ow-later" if m is first else "#ow-earlier") is not None
-    twin = inproc.get(f"/api/operations/runs/{run}/log?at={first['offset']}").get_json()
+    twin = inproc.get(f"/api/operations/runs/{run}/log?at={first['offset']}&line={first['line']}").get_json()
     assert "EACCES" in twin["text"] and twin["cursor"] and not twin["atEof"]
 
 
@@ -138,7 +138,7 @@ def test_invalid_utf8_around_a_match_survives(inproc):
     found = inproc.get("/api/operations/runs/%s/search?q=EACCES" % run).get_json()
     assert [m["offset"] for m in found["matches"]] == [len(record("before\n")), log.index(record("after EACCES\n"))]
     assert "\ufffd" in found["matches"][0]["text"] and found["matches"][0]["after"]
-    page = inproc.soup(f"/operations/runs/{run}/log?at={found['matches'][1]['offset']}")
+    page = inproc.soup(f"/operations/runs/{run}/log?at={found['matches'][1]['offset']}&line={found['matches'][1]['line']}")
     assert page.select_one("#ow-log-at").get_text(strip=True) == "after EACCES"
 
 
@@ -274,7 +274,7 @@ def test_load_later_reads_on_from_a_match_and_following_resumes_at_the_end(inpro
     log = big_log(1, (0.001,))
     run = add_run(inproc.fake, log, status="running")
     found = inproc.get(f"/api/operations/runs/{run}/search?q=EACCES").get_json()
-    dialog = inproc.soup(f"/operations/runs/{run}/log?at={found['matches'][0]['offset']}")
+    dialog = inproc.soup(f"/operations/runs/{run}/log?at={found['matches'][0]['offset']}&line={found['matches'][0]['line']}")
     assert dialog.select_one("#ow-log-follow").get("hx-get") is None  # not following yet
     later, steps = dialog.select_one("#ow-later"), 0
     while later is not None:

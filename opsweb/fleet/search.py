@@ -74,6 +74,7 @@ class Query:
 @dataclass
 class Match:
     offset: int            # the byte offset of the entry's record: log?at= opens there
+    line: int              # entries of that record before this one (a record holds several)
     next_offset: int | None  # where the next record begins (or the end searched to)
     kind: str
     text: str              # the entry's text, clipped around its first hit when long
@@ -82,7 +83,8 @@ class Match:
     hits: tuple[tuple[int, int], ...] = ()   # character spans of `text` to highlight
 
     def to_json(self) -> dict:
-        return {"offset": self.offset, "nextOffset": self.next_offset, "kind": self.kind,
+        return {"offset": self.offset, "line": self.line, "nextOffset": self.next_offset,
+                "kind": self.kind,
                 "text": self.text, "before": self.before, "after": self.after,
                 "hits": [list(h) for h in self.hits]}
 
@@ -156,6 +158,7 @@ def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MAT
     deadline = clock() + seconds
     matches: list[Match] = []
     previous = ""                  # the entry before the one looked at, as text
+    previous_at, line = -1, 0      # its record's offset; entries of this record so far
     open_after: Match | None = None    # waits for the next entry's first line
     open_next: list[Match] = []        # wait for the next record's offset
     first = None
@@ -172,6 +175,8 @@ def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MAT
             if offset >= until:
                 break
             text = texts[i]
+            line = line + 1 if offset == previous_at else 0
+            previous_at = offset
             if open_after is not None:
                 open_after.after, open_after = _first_line(text), None
             while open_next and offset > open_next[0].offset:
@@ -179,7 +184,7 @@ def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MAT
             hit = query.pattern.search(text) if found_here else None
             if hit is not None:
                 shown, hits = _clip(query, text, hit.start(), hit.end())
-                match = Match(offset, None, read.entries[i].kind, shown, _last_line(previous),
+                match = Match(offset, line, None, read.entries[i].kind, shown, _last_line(previous),
                               hits=hits)
                 matches.append(match)
                 open_after = match

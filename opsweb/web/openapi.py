@@ -220,6 +220,8 @@ def document(prefix: str) -> dict:
                                   " text is log.txt)", {"type": "string", "enum": ["json"]}),
                            _query("at", "alone: the window around this byte offset (a search"
                                   " match's)", {"type": "integer", "minimum": 0, "maximum": 2**50}),
+                           _query("line", "with at: the match's line (entries of that record before"
+                                  " it)", {"type": "integer", "minimum": 0, "maximum": 10**6}),
                            _query("later", "1, with cursor: the window after it, without jumping"
                                   " to the end", {"type": "string", "enum": ["1"]})],
             "responses": {"200": _json("The transcript", _ref("Log")), **COMMON, **UPSTREAM}}},

@@ -10,7 +10,7 @@ TEXT = {"type": "string"}
 MAYBE_TEXT = {"type": "string", "nullable": True}
 INTEGER = {"type": "integer"}
 MATCH = {"type": "object", "required": ["offset", "nextOffset", "kind", "text", "before", "after"],
-         "properties": {"offset": INTEGER, "nextOffset": INTEGER, "kind": TEXT, "text": TEXT,
+         "properties": {"offset": INTEGER, "line": INTEGER, "nextOffset": INTEGER, "kind": TEXT, "text": TEXT,
                         "before": TEXT, "after": TEXT,
                         "hits": {"type": "array", "items": {"type": "array", "items": INTEGER}}}}
 MODE = {"type": "string", "enum": ["text", "regex"]}

@@ -23,7 +23,7 @@ LOG_FOLLOW_SECONDS = 2  # how often an open log asks for new output
 
 
 def run_log(run_id: str):
-    args = params("cursor", "before", "since", "format", "at", "later")
+    args = params("cursor", "before", "since", "format", "at", "line", "later")
     port.check_uuid(run_id, "run id")
     own = "json" if json_twin() else "html"
     if args.get("format", own) != own:
@@ -32,6 +32,9 @@ def run_log(run_id: str):
                    f"{url_for('opsweb_api.run_log_text', run_id=run_id)}")
     cursor, before, since = args.get("cursor"), args.get("before"), args.get("since")
     at = whole_number(args, "at", 0, 0, 2**50) if "at" in args else None
+    line = whole_number(args, "line", 0, 0, 10**6)
+    if "line" in args and at is None:
+        abort(400, "line goes with at: the entry of that record a search match is")
     later = args.get("later")
     try:  # a malformed cursor is refused before Paperclip is asked anything
         if cursor is not None:
@@ -89,7 +92,7 @@ def run_log(run_id: str):
     status = 286 if finished and polled and not json_twin() else 200
     resp = make_response(respond(
         template, payload, status, info=info, part=part, finished=finished, since=since,
-        at=at, last_output=last_output, silent=silent is not None and silent >= SILENT_SECONDS,
+        at=at, line=line, last_output=last_output, silent=silent is not None and silent >= SILENT_SECONDS,
         follow_seconds=LOG_FOLLOW_SECONDS, dom=log_dom_bounds(current_app.config),
         csrf_token=csrf.csrf_token()))
     if opening and request.headers.get("HX-Request") and not json_twin():
