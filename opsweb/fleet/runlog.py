@@ -13,7 +13,7 @@ from opsweb.runtime import untrusted
 from opsweb.fleet.coalesce import Coalescer
 from opsweb.fleet.run_status import TERMINAL
 from opsweb.transcript.cursor import SKIP_PARTIAL, Cursor
-from opsweb.transcript.paging import Guard, Limits, find_end
+from opsweb.transcript.paging import PROBE, Guard, Limits, find_end
 from opsweb.transcript.reader import LogSlice, read_log
 from opsweb.transcript.entry import Entry, extend_transcript, transcript_text
 
@@ -140,8 +140,9 @@ class RunLogs:
         ever, and that size. Finding the end is bounded too: it fails (a 502) before
         anything is sent."""
         fetch = self._fetch(info.run_id)
-        # to the byte: a search's `until` is what the log held when it began
-        _, size = find_end(Guard(fetch), info.size_hint or 0, 1)
+        # to a probe (4 KiB), not to a page: a search's `until` is what the log held
+        # when it began (a read that reaches the end makes it exact)
+        _, size = find_end(Guard(fetch), info.size_hint or 0, PROBE)
         budget = size + DOWNLOAD_GROWTH
         return Guard(fetch, Limits(calls=128 + budget // port.MAX_LOG_PAGE_BYTES,
                                    bytes=budget, seconds=DOWNLOAD_SECONDS)), size
@@ -173,14 +174,14 @@ class RunLogs:
         for read in self.reads(info, self._download_guard(info)):
             yield transcript_text(read.entries)
 
-    def reads(self, info: RunInfo, fetch, cursor: str = "0"):
-        """The transcript from `cursor` on, one read at a time: each read resumes at
-        the previous one's cursor; a streamed block cut by a read's end is held back
-        and joined with its continuation (so it comes in the next Read)."""
+    def reads(self, info: RunInfo, fetch, cursor: str = "0", page: int = port.MAX_LOG_PAGE_BYTES):
+        """The transcript from `cursor` on, one read of `page` bytes at a time: each read
+        resumes at the previous one's cursor; a streamed block cut by a read's end is
+        held back and joined with its continuation (so it comes in the next Read)."""
         held: list = []
         held_at: list[int] = []
         while True:
-            part = read_log(fetch, info.adapter_type, cursor, max_page=port.MAX_LOG_PAGE_BYTES,
+            part = read_log(fetch, info.adapter_type, cursor, max_page=page, budget=page,
                             eof_flush=not info.live)
             if not part.at_eof and part.cursor == cursor:
                 raise port.BadResponse("The run log stopped advancing (megabytes without a line"

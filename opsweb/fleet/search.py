@@ -134,19 +134,21 @@ def _last_line(text: str) -> str:
 
 
 def _clip(query: Query, text: str, start: int, end: int) -> tuple[str, tuple]:
-    """The entry's text around its first hit [start, end), with the hits in it."""
-    if len(text) > TEXT_CHARS:
+    """The entry's text around its first hit [start, end), with the hits in it (found in
+    the whole text, so that a hit longer than the window is still marked, cut)."""
+    lo, hi = 0, len(text)
+    if hi > TEXT_CHARS:
         room = max(0, (TEXT_CHARS - (end - start)) // 2)
-        lo, hi = max(0, start - room), min(len(text), max(end, start) + room)
-        hi = min(hi, lo + TEXT_CHARS)
-        text = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+        lo = max(0, start - room)
+        hi = min(hi, max(end, start) + room, lo + TEXT_CHARS)
+    lead = "…" if lo else ""
     hits = []
-    for m in query.pattern.finditer(text):
+    for m in query.pattern.finditer(text, start):
+        if m.start() >= hi or len(hits) == HITS_SHOWN:
+            break
         if m.end() > m.start():
-            hits.append((m.start(), m.end()))
-            if len(hits) == HITS_SHOWN:
-                break
-    return text, tuple(hits)
+            hits.append((m.start() - lo + len(lead), min(m.end(), hi) - lo + len(lead)))
+    return lead + text[lo:hi] + ("…" if hi < len(text) else ""), tuple(hits)
 
 
 def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MATCHES,
