@@ -320,3 +320,27 @@ def test_reads_join_a_streamed_block_cut_by_a_reads_end(fake):
     joined = " ".join(f"part{n}" for n in range(40))
     assert text.count("part0 ") == 1 and joined in text
     assert isinstance(info, RunInfo)
+
+
+def test_searches_share_the_download_slots_so_they_cannot_starve_the_panel(inproc):
+    run = add_run(inproc.fake, record("EACCES\n"))
+    slots = inproc.app.extensions["opsweb"].downloads
+    held = [slots.take("127.0.0.1") for _ in range(slots.per_client)]
+    resp = inproc.get(f"/api/operations/runs/{run}/search?q=EACCES")
+    assert resp.status_code == 429 and resp.headers["Retry-After"] == "30"
+    assert "Too many searches and log downloads at once" in resp.get_json()["error"]
+    assert inproc.get("/api/operations/agents").status_code == 200  # the panel still answers
+    for release in held:
+        release()
+    assert inproc.get(f"/api/operations/runs/{run}/search?q=EACCES").status_code == 200
+    assert slots.held() == 0  # a search gives its slot back
+
+
+def test_the_search_speaks_hebrew(on_fake):
+    panel = on_fake(OPSWEB_LANGUAGE="he")
+    run = add_run(panel.fake, record("שלום EACCES\n") + record("EACCES again\n"))
+    soup = panel.soup(f"/operations/runs/{run}/search?q=eacces")
+    assert soup.select_one(".ow-search-summary").get_text(strip=True) == "שתי התאמות ב־1 ק״ב."
+    dialog = panel.soup(f"/operations/runs/{run}/log")
+    assert dialog.select_one("label[for=ow-search-q]").get_text() == "חיפוש בתמליל"
+    assert dialog.select_one(".ow-log-search button").get_text() == "חפש"

@@ -2,13 +2,15 @@
 last runs (its card); each a fragment and a JSON twin."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
+from werkzeug.exceptions import TooManyRequests
 
 from opsweb import platform_port as port
 from opsweb.fleet.search import MAX_MATCHES, SEARCH_SECONDS, Query, parse_from
 from opsweb.fleet.search_runs import DEFAULT_RUNS, MAX_RUNS
 from opsweb.i18n.said import Said
 from opsweb.runtime import untrusted
+from opsweb.web import download_slots
 from opsweb.web.views.common import json_twin, ops, params, respond, whole_number
 
 MAX_OFFSET = 2**50
@@ -22,6 +24,19 @@ def _query(args: dict) -> Query:
         return Query.parse(args.get("q"), regex == "1")
     except ValueError as err:
         abort(400, str(err))
+
+
+def _slot():
+    """A search reads a whole log, as a download does, and holds a worker thread as long:
+    it takes one of the download slots, so that searches cannot starve the panel."""
+    release = ops().downloads.take(request.remote_addr or "")
+    if release is None:
+        raise TooManyRequests(Said("Too many searches and log downloads at once (at most"
+                                   " %(each)s per address, %(total)s in all): wait for one"
+                                   " to finish", each=ops().downloads.per_client,
+                                   total=ops().downloads.total),
+                              retry_after=download_slots.RETRY_AFTER_SECONDS)
+    return release
 
 
 def run_search(run_id: str):
@@ -42,8 +57,12 @@ def run_search(run_id: str):
     # The page's first answer comes as soon as one read found something; it then asks
     # for the rest itself (`shown` counts what it has, within one answer's bound).
     early = not json_twin() and start is None
-    info, found = ops().searches.run(run_id, query, start, until, early=early,
-                                     limit=MAX_MATCHES - shown)
+    release = _slot()
+    try:
+        info, found = ops().searches.run(run_id, query, start, until, early=early,
+                                         limit=MAX_MATCHES - shown)
+    finally:
+        release()
     return respond("opsweb/search_results.html", found.to_json(),
                    title=Said("%(agent)s · search", agent=info.agent_name),
                    info=info, found=found, shown=shown, search_seconds=SEARCH_SECONDS)
@@ -54,7 +73,11 @@ def agent_search(agent_id: str):
     port.check_uuid(agent_id, "agent id")
     query = _query(args)
     runs = whole_number(args, "runs", DEFAULT_RUNS, 1, MAX_RUNS)
-    agent, results = ops().searches.agent(agent_id, query, runs)
+    release = _slot()
+    try:
+        agent, results = ops().searches.agent(agent_id, query, runs)
+    finally:
+        release()
     payload = {"agentId": agent_id, "query": query.text,
                "mode": "regex" if query.regex else "text", "runs": [r.to_json() for r in results]}
     return respond("opsweb/agent_search.html", payload,
