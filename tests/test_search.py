@@ -342,5 +342,5 @@ def test_the_search_speaks_hebrew(on_fake):
     soup = panel.soup(f"/operations/runs/{run}/search?q=eacces")
     assert soup.select_one(".ow-search-summary").get_text(strip=True) == "שתי התאמות ב־1 ק״ב."
     dialog = panel.soup(f"/operations/runs/{run}/log")
-    assert dialog.select_one("label[for=ow-search-q]").get_text() == "חיפוש בתמליל"
+    assert dialog.select_one(f"label[for=ow-search-q-{run}]").get_text() == "חיפוש בתמליל"
     assert dialog.select_one(".ow-log-search button").get_text() == "חפש"

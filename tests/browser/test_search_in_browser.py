@@ -22,15 +22,15 @@ def test_typing_a_search_and_clicking_a_match_opens_the_log_at_that_line(demo, o
     assert "EACCES" not in log.inner_text()  # far above the window the dialog opened on
 
     page.keyboard.press("/")  # the key goes to the open log's search box
-    box = page.locator("#ow-search-q")
+    box = page.locator(f"#ow-search-q-{rid}")
     expect(box).to_be_focused()
     box.type("eacces")
     box.press("Enter")
-    match = page.locator("#ow-search-results a.ow-match")
+    match = page.locator(f"#ow-search-results-{rid} a.ow-match")
     expect(match).to_have_count(1)
     expect(match.locator("mark")).to_have_text("EACCES")
     assert "<b>denied</b>" in match.inner_text()  # agent output shown as text, not markup
-    expect(page.locator("#ow-search-results .ow-search-summary")).to_contain_text("1 match")
+    expect(page.locator(f"#ow-search-results-{rid} .ow-search-summary")).to_contain_text("1 match")
 
     match.click()
     at = page.locator("#ow-log-at")
@@ -38,6 +38,9 @@ def test_typing_a_search_and_clicking_a_match_opens_the_log_at_that_line(demo, o
     expect(at).to_be_in_viewport()
     assert log.evaluate("el => el.scrollHeight - el.scrollTop - el.clientHeight") > 40
     expect(page.locator("#ow-log-dialog")).to_have_attribute("open", "")
+    # the search and its matches stay, to go on to the next match
+    expect(box).to_have_value("eacces")
+    expect(match).to_have_count(1)
     later = page.locator("#ow-later")
     count = log.locator(".ow-entry").count()
     later.click()
