@@ -344,3 +344,21 @@ def test_the_search_speaks_hebrew(on_fake):
     dialog = panel.soup(f"/operations/runs/{run}/log")
     assert dialog.select_one(f"label[for=ow-search-q-{run}]").get_text() == "חיפוש בתמליל"
     assert dialog.select_one(".ow-log-search button").get_text() == "חפש"
+
+
+def test_a_search_past_its_deadline_says_so_and_offers_to_search_further(inproc):
+    log = big_log(3, (0.9,))
+    run = add_run(inproc.fake, log)
+    inproc.app.extensions["opsweb"].searches.clock = Ticking(30)  # every read is too late
+    twin = inproc.get(f"/api/operations/runs/{run}/search?q=EACCES").get_json()
+    assert twin["stopped"] == "deadline" and twin["truncated"] and twin["matches"] == []
+    assert 0 < twin["scannedBytes"] < twin["totalBytes"]
+    page = inproc.soup(f"/operations/runs/{run}/search?q=EACCES&cursor={twin['cursor']}"
+                       f"&until={twin['totalBytes']}")
+    summary = page.select_one(".ow-search-summary").get_text(" ", strip=True)
+    assert summary.startswith("No match so far. The search stopped after 20 s")
+    further = page.select_one("button.ow-search-further")
+    assert "cursor=" in further["hx-get"] and f"until={twin['totalBytes']}" in further["hx-get"]
+    inproc.app.extensions["opsweb"].searches.clock = __import__("time").monotonic
+    rest = inproc.get(further["hx-get"].replace("/operations/", "/api/operations/", 1)).get_json()
+    assert len(rest["matches"]) == 1 and not rest["truncated"]
