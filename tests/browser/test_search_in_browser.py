@@ -48,3 +48,20 @@ def test_typing_a_search_and_clicking_a_match_opens_the_log_at_that_line(demo, o
     # the window after it comes in where the button was: reading on, not jumping to the end
     expect(log.locator(".ow-entry").nth(count)).to_be_in_viewport()
     expect(page.locator("#ow-later")).to_have_count(1)
+
+
+def test_the_agent_card_searches_its_last_runs_and_opens_the_match(demo, open_panel):
+    critical = demo.world.directory()["runs"]["critical"]  # EACCES deep in its batch output
+    page = open_panel()
+    page.locator(f"#ow-run-{critical} .ow-do-card").click()
+    box = page.locator("#ow-agent-search-q")
+    box.fill("eacces")
+    page.locator("form.ow-agent-search select[name=runs]").select_option("10")
+    box.press("Enter")
+    found = page.locator(f'#ow-agent-search-results li[data-run-id="{critical}"] a.ow-match')
+    expect(found.locator("mark")).to_have_text("EACCES")
+    expect(found).to_contain_text("shard-00617.pdb")
+    found.click()
+    at = page.locator("#ow-log-at")
+    expect(at).to_contain_text("EACCES: permission denied, open '/data/fold/shard-00617.pdb'")
+    expect(at).to_be_in_viewport()
