@@ -362,3 +362,15 @@ def test_a_search_past_its_deadline_says_so_and_offers_to_search_further(inproc)
     inproc.app.extensions["opsweb"].searches.clock = __import__("time").monotonic
     rest = inproc.get(further["hx-get"].replace("/operations/", "/api/operations/", 1)).get_json()
     assert len(rest["matches"]) == 1 and not rest["truncated"]
+
+
+def test_a_cursor_in_the_middle_of_a_record_keeps_the_lines_of_its_matches(inproc):
+    """A process record holds many lines: 250 matches in one record, the second answer
+    resumes inside it and still names each match's line within it."""
+    log = record("".join(f"EACCES {n}\n" for n in range(250)))
+    run = add_run(inproc.fake, log)
+    first = inproc.get(f"/api/operations/runs/{run}/search?q=EACCES").get_json()
+    rest = inproc.get(f"/api/operations/runs/{run}/search", query_string={
+        "q": "EACCES", "cursor": first["cursor"], "until": first["totalBytes"]}).get_json()
+    lines = [m["line"] for m in first["matches"] + rest["matches"]]
+    assert lines == list(range(250)) and rest["matches"][0]["before"] == "[stdout] EACCES 199"

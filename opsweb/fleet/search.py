@@ -172,13 +172,16 @@ def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MAT
             break
         texts = [entry_text(e) for e in read.entries]
         found_here = query.pattern.search("\n".join(texts[skip:])) is not None
-        for i in range(skip, len(texts)):
+        for i in range(len(texts)):
             offset = read.offsets[i]
             if offset >= until:
                 break
             text = texts[i]
             line = line + 1 if offset == previous_at else 0
             previous_at = offset
+            if i < skip:  # searched by the answer whose cursor this is; context and line only
+                previous = text
+                continue
             if open_after is not None:
                 open_after.after, open_after = _first_line(text), None
             while open_next and offset > open_next[0].offset:
