@@ -276,6 +276,7 @@ def test_load_later_reads_on_from_a_match_and_following_resumes_at_the_end(inpro
     found = inproc.get(f"/api/operations/runs/{run}/search?q=EACCES").get_json()
     dialog = inproc.soup(f"/operations/runs/{run}/log?at={found['matches'][0]['offset']}&line={found['matches'][0]['line']}")
     assert dialog.select_one("#ow-log-follow").get("hx-get") is None  # not following yet
+    assert dialog.select_one("#ow-log-liveness").get_text() == "not following: open at a search match"
     later, steps = dialog.select_one("#ow-later"), 0
     while later is not None:
         part = inproc.soup(later["hx-get"])
