@@ -375,3 +375,15 @@ def test_a_cursor_in_the_middle_of_a_record_keeps_the_lines_of_its_matches(inpro
         "q": "EACCES", "cursor": first["cursor"], "until": first["totalBytes"]}).get_json()
     lines = [m["line"] for m in first["matches"] + rest["matches"]]
     assert lines == list(range(250)) and rest["matches"][0]["before"] == "[stdout] EACCES 199"
+
+
+def test_an_agents_runs_not_reached_in_time_say_so(inproc):
+    agent = str(uuid.uuid4())
+    for n in range(6):
+        add_run(inproc.fake, record(f"run {n}\n"), agent_id=agent)
+    inproc.app.extensions["opsweb"].searches.clock = Ticking(11)  # 20 s are gone at once
+    twin = inproc.get(f"/api/operations/agents/{agent}/search?q=EACCES&runs=6").get_json()
+    errors = [r["error"] for r in twin["runs"]]
+    assert len(errors) == 6 and "Not searched: the search ran out of time." in errors
+    page = inproc.soup(f"/operations/agents/{agent}/search?q=EACCES&runs=6")
+    assert "Not searched: the search ran out of time." in page.get_text()

@@ -10,6 +10,7 @@ from typing import Callable
 from opsweb import platform_port as port
 from opsweb.fleet.runlog import RunInfo, RunLogs
 from opsweb.fleet.search import MAX_MATCHES, SEARCH_SECONDS, Found, Query, parse_from, scan
+from opsweb.i18n.said import Said
 from opsweb.runtime import untrusted
 
 MAX_RUNS = 20
@@ -45,15 +46,15 @@ class Searches:
 
     def run(self, run_id: str, query: Query, start: str | None = None,
             until: int | None = None, *, early: bool = False, limit: int = MAX_MATCHES,
-            seconds: float = SEARCH_SECONDS, info: RunInfo | None = None) -> tuple[RunInfo, Found]:
+            seconds: float = SEARCH_SECONDS) -> tuple[RunInfo, Found]:
         """The matches of one run's transcript. `start` and `until`: an earlier answer's
         cursor and total, to search further within what existed when it began."""
         cursor, skip = parse_from(start) if start else ("0", 0)
-        info = info or self.logs.info(run_id)
+        info = self.logs.info(run_id)
         fetch, size = self.logs.bounded(info)
         until = size if until is None else min(until, size)
-        reads = self.logs.reads(info, fetch, cursor, *([EARLY_PAGE] if early else []))
-        found = scan(reads, query, until, skip=skip,
+        page = EARLY_PAGE if early else port.MAX_LOG_PAGE_BYTES
+        found = scan(self.logs.reads(info, fetch, cursor, page), query, until, skip=skip,
                      limit=limit, seconds=seconds, early=early, clock=self.clock)
         return info, found
 
@@ -71,7 +72,7 @@ class Searches:
         def one(row: dict) -> RunFound:
             left = deadline - self.clock()
             if left <= 0:
-                return RunFound(row, error="not searched: the search ran out of time")
+                return RunFound(row, error=Said("Not searched: the search ran out of time."))
             try:
                 return RunFound(row, self.run(row["id"], query, limit=1, seconds=left)[1])
             except port.PlatformError as err:
