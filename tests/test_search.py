@@ -387,3 +387,17 @@ def test_an_agents_runs_not_reached_in_time_say_so(inproc):
     assert len(errors) == 6 and "Not searched: the search ran out of time." in errors
     page = inproc.soup(f"/operations/agents/{agent}/search?q=EACCES&runs=6")
     assert "Not searched: the search ran out of time." in page.get_text()
+
+
+@pytest.mark.parametrize("query, regex, text, found", [
+    ("привет", False, "[stdout] ПРИВЕТ мир", True),       # other scripts fold case too
+    ("ΣΦΑΛΜΑ", False, "σφάλμα: σφαλμα", True),
+    ("שלום", False, "tick שלום", True),                    # as typed: no case, no folding
+    ("שָׁלוֹם", False, "tick שלום", False),                 # points are not dropped
+    ("e.acces", False, "EACCES", False),                   # literal: the dot is a dot
+    ("e.acces", True, "EXACCES", True),
+    ("(?-i)eacces", True, "EACCES", False),                # a regex may ask for case
+    ("^tick", True, "[stdout] x\ntick 2", True),           # ^ at each line of an entry
+])
+def test_queries_match_as_typed_and_fold_case(query, regex, text, found):
+    assert (Query.parse(query, regex).pattern.search(text) is not None) is found
