@@ -21,6 +21,7 @@ from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
+from opsweb.fleet.search_runs import Searches
 from opsweb.fleet.spend import SpendReader
 from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
@@ -61,6 +62,7 @@ class Operations:
     incidents: "watch_wiring.Incidents | None" = None
     lease: object = None  # one actor across instances: lease.acting()
     spend: SpendReader | None = None
+    searches: Searches | None = None
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -128,9 +130,11 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     batches = BatchStore(store, clock.now)
     runner = Runner(batches, store, app.logger, platform, agents.names,
                     changed=lambda: agents.changed(None))
+    logs = RunLogs(platform)
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
-                                          logs=RunLogs(platform), metrics=metrics, gate=gate,
-                                          audit=store, faults=FaultReporter(app.logger), agents=agents,
+                                          logs=logs, searches=Searches(platform, logs),
+                                          metrics=metrics, gate=gate, audit=store,
+                                          faults=FaultReporter(app.logger), agents=agents,
                                           notifications=notifications,
                                           downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),
                                           batches=batches, runner=runner, watch=guard.watch,

@@ -14,7 +14,7 @@ _VAR = re.compile(r"--ow-([a-z-]+): (#[0-9a-f]{6}|#[0-9a-f]{3})\b")
 
 # text colour → the surfaces it is drawn on
 TEXT_ON = {
-    "ink": ("panel", "bg", "hover", "quiet-bg"),
+    "ink": ("panel", "bg", "hover", "quiet-bg", "hit"),  # hit: a search match, marked
     "muted": ("panel", "bg", "hover", "quiet-bg"),
     "faint": ("panel", "bg", "hover", "quiet-bg"),
     "ok": ("ok-bg", "panel"), "warn": ("warn-bg", "panel"), "bad": ("bad-bg", "panel"),

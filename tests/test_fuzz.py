@@ -58,11 +58,12 @@ def test_the_openapi_document_names_every_json_twin(demo, panel_for):
         "/agents/{agentId}/pause", "/agents/{agentId}/resume", "/agents/{agentId}",
         "/recent", "/attention", "/notifications", "/rules", "/incidents", "/batches", "/batches/preview",
         "/batches/{batchId}", "/batches/{batchId}/cancel", "/batches/{batchId}/undo",
-        "/companies/{companyId}/pause", "/spend", "/overview"}
+        "/companies/{companyId}/pause", "/spend", "/overview", "/runs/{runId}/search",
+        "/agents/{agentId}/search"}
     names = {p["name"] for p in doc["paths"]["/agents"]["get"]["parameters"]}
     assert names == {"company", "agent", "status", "silent", "collapsed"}
     log = {p["name"] for p in doc["paths"]["/runs/{runId}/log"]["get"]["parameters"]}
-    assert log == {"runId", "cursor", "before", "since", "format"}
+    assert log == {"runId", "cursor", "before", "since", "format", "at", "line", "later"}
     assert api.get("/api/operations/openapi.json").status_code == 401  # an operator's only
 
 
@@ -77,7 +78,7 @@ def test_fuzzing_every_json_twin_finds_no_server_error(api, capsys):
     statuses: dict[int, int] = {}
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 24
+    assert len(operations) == 26
     for operation in operations:
         for mode, examples in EXAMPLES.items():
             if mode is GenerationMode.NEGATIVE and not _has_inputs(operation):

@@ -74,7 +74,9 @@ def hostile():
     (f"/api/operations/runs/{RUN}/log?cursor=0", {}),
     (f"/api/operations/runs/{RUN}/log.ndjson", {}),
     (f"/api/operations/runs/{RUN}/log.txt", {}),
-], ids=["tail", "dialog", "follow", "ndjson", "txt"])
+    (f"/api/operations/runs/{RUN}/search?q=tick", {}),
+    (f"/operations/runs/{RUN}/search?q=tick", {"HX-Request": "true"}),
+], ids=["tail", "dialog", "follow", "ndjson", "txt", "search", "search-page"])
 def test_a_server_ignoring_offset_gets_a_502_that_says_so(hostile, panel_for, mode, status,
                                                           path, headers):
     handler, url = hostile

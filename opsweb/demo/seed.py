@@ -173,6 +173,8 @@ MIGRATOR = {"id": _a(18), "company": ACME, "name": "Schema Migrator", "adapter":
 
 
 BATCH_LINES_PER_CHUNK = 50
+# a few lines worth searching for, deep in the batch output (the log dialog's search)
+_DENIED = "batch 7: EACCES: permission denied, open '/data/fold/shard-{n:05d}.pdb' (skipped)\n"
 
 
 def populate(world, now: float) -> None:
@@ -241,7 +243,8 @@ def _seed_run(world, spec: dict, now: float, lifecycle) -> None:
         lines = range(first, min(first + BATCH_LINES_PER_CHUNK, spec["batch_lines"] + 1))
         lifecycle.emit(run, t, "stdout", "".join(
             f"batch 7: folding {n:05d}/{spec['batch_lines']} energy -{n * 0.37:.2f} kcal/mol,"
-            " converged, checkpoint written\n" for n in lines))
+            " converged, checkpoint written\n" + (_DENIED.format(n=n) if n % 1000 == 617 else "")
+            for n in lines))
     stop_at = len(run.script.steps) // 2 if spec.get("status") == "cancelled" else None
     for step in run.script.steps[:stop_at]:
         t += step.delay

@@ -3,17 +3,19 @@ converted transcript after a cursor, and the event timeline after a sequence num
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
+from typing import NamedTuple
 
 from opsweb import platform_port as port
 from opsweb.i18n import timefmt
 from opsweb.runtime import untrusted
 from opsweb.fleet.coalesce import Coalescer
 from opsweb.fleet.run_status import TERMINAL
-from opsweb.transcript.paging import Guard, Limits, find_end
+from opsweb.transcript.cursor import SKIP_PARTIAL, Cursor
+from opsweb.transcript.paging import PROBE, Guard, Limits, find_end
 from opsweb.transcript.reader import LogSlice, read_log
-from opsweb.transcript.entry import extend_transcript, transcript_text
+from opsweb.transcript.entry import Entry, extend_transcript, transcript_text
 
 _CUT = "\ufffd"
 EVENTS_PAGE = 200
@@ -22,6 +24,20 @@ SILENT_SECONDS = 3600  # Paperclip calls an hour without output "suspicious"
 # run goes on writing), and may take this long, before it is cut short.
 DOWNLOAD_GROWTH = 64 * port.MAX_LOG_PAGE_BYTES
 DOWNLOAD_SECONDS = 600.0
+# The log opened at a match: this much before its record, this much from it (and per
+# "load later output"); small enough that the dialog's entry bound never drops the match.
+AROUND_BEFORE = 65_536
+AROUND_BYTES = 262_144
+
+
+class Read(NamedTuple):
+    """One read of a whole-log pass: where it began and where the next one begins
+    (log cursors), its entries and the byte offset of each one's record."""
+    start: str
+    end: str
+    entries: list[Entry]
+    offsets: list[int]
+    at_eof: bool
 
 
 @dataclass(frozen=True)
@@ -118,15 +134,21 @@ class RunLogs:
     def _fetch(self, run_id: str):
         return partial(port.pc_get_run_log, self.platform, run_id)
 
-    def _download_guard(self, info: RunInfo) -> Guard:
+    def bounded(self, info: RunInfo) -> tuple[Guard, int]:
         """A fetch for reading the whole log, bounded by the size found now (plus what
         the run may still write) so that a server ignoring `offset` cannot stream for
-        ever. Finding the end is bounded too: it fails (a 502) before anything is sent."""
+        ever, and that size. Finding the end is bounded too: it fails (a 502) before
+        anything is sent."""
         fetch = self._fetch(info.run_id)
-        _, size = find_end(Guard(fetch), info.size_hint or 0, port.MAX_LOG_PAGE_BYTES)
+        # to a probe (4 KiB), not to a page: a search's `until` is what the log held
+        # when it began (a read that reaches the end makes it exact)
+        _, size = find_end(Guard(fetch), info.size_hint or 0, PROBE)
         budget = size + DOWNLOAD_GROWTH
         return Guard(fetch, Limits(calls=128 + budget // port.MAX_LOG_PAGE_BYTES,
-                                   bytes=budget, seconds=DOWNLOAD_SECONDS))
+                                   bytes=budget, seconds=DOWNLOAD_SECONDS)), size
+
+    def _download_guard(self, info: RunInfo) -> Guard:
+        return self.bounded(info)[0]
 
     def raw_pages(self, info: RunInfo):
         """The raw NDJSON, one upstream page at a time. Pages end at a line break so
@@ -148,26 +170,53 @@ class RunLogs:
             offset += len(content[:cut].encode("utf-8"))
 
     def text_pages(self, info: RunInfo):
-        """The whole transcript as text, a read at a time (constant memory): each read
+        """The whole transcript as text, a read at a time (constant memory)."""
+        for read in self.reads(info, self._download_guard(info)):
+            yield transcript_text(read.entries)
+
+    def reads(self, info: RunInfo, fetch, cursor: str = "0", page: int = port.MAX_LOG_PAGE_BYTES):
+        """The transcript from `cursor` on, one read of `page` bytes at a time: each read
         resumes at the previous one's cursor; a streamed block cut by a read's end is
-        held back and joined with its continuation."""
-        fetch = self._download_guard(info)
-        cursor, held = "0", []
+        held back and joined with its continuation (so it comes in the next Read)."""
+        held: list = []
+        held_at: list[int] = []
         while True:
-            part = read_log(fetch, info.adapter_type, cursor, max_page=port.MAX_LOG_PAGE_BYTES,
+            part = read_log(fetch, info.adapter_type, cursor, max_page=page, budget=page,
                             eof_flush=not info.live)
             if not part.at_eof and part.cursor == cursor:
                 raise port.BadResponse("The run log stopped advancing (megabytes without a line"
                                        " break?): the transcript was cut short here")
-            extend_transcript(held, part.entries)
+            for entry, offset in zip(part.entries, part.offsets):
+                count = len(held)
+                extend_transcript(held, (entry,))
+                if len(held) > count:
+                    held_at.append(offset)
             done = part.at_eof
             keep = 1 if held and held[-1].delta and not done else 0
             if len(held) > keep:
-                yield transcript_text(held[:len(held) - keep])
-                held = held[len(held) - keep:]
+                cut = len(held) - keep
+                yield Read(cursor, part.cursor, held[:cut], held_at[:cut], done)
+                held, held_at = held[cut:], held_at[cut:]
             if done:
                 return
             cursor = part.cursor
+
+    def around(self, info: RunInfo, at: int) -> LogSlice:
+        """The log opened at a search match: a little of the output before the record
+        at byte `at`, then a window from it, with `earlier` and `cursor` to read on
+        either side. Starting from the byte before `at` as a partial line makes any
+        offset safe: one that is not a line start drops the rest of its line."""
+        before = read_log(self._fetch(info.run_id), info.adapter_type, before=at,
+                          tail_bytes=AROUND_BEFORE, max_page=port.MAX_LOG_PAGE_BYTES)
+        after = self.later(info, str(Cursor(at - 1, state=SKIP_PARTIAL)) if at else "0")
+        return replace(after, entries=before.entries + after.entries, earlier=before.earlier,
+                       offsets=before.offsets + after.offsets,
+                       started_at_offset=before.started_at_offset)
+
+    def later(self, info: RunInfo, cursor: str) -> LogSlice:
+        """The window after `cursor`, however far behind the end it is (no jump)."""
+        return read_log(self._fetch(info.run_id), info.adapter_type, cursor,
+                        max_page=AROUND_BYTES, eof_flush=not info.live, budget=AROUND_BYTES)
 
     def events(self, run_id: str, after_seq: int = 0) -> list[dict]:
         return port.pc_get_run_events(self.platform, run_id, after_seq, EVENTS_PAGE)

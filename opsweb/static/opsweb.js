@@ -37,11 +37,7 @@
     // the log opened as a page of its own starts at its end and follows it, as the
     // dialog does (below, on htmx:afterSwap)
     var log = document.getElementById("ow-log-entries");
-    if (log && !log.closest("dialog")) {
-      trimLog(log, true);
-      log.scrollTop = log.scrollHeight;
-      stick = true;
-    }
+    if (log && !log.closest("dialog")) { openLog(log); }
     var dialog = logDialog();
     dialog.addEventListener("close", function () {
       dialog.replaceChildren();  // removing the pollers stops them
@@ -235,6 +231,19 @@
     if (!following) { log.scrollTop -= height - log.scrollHeight; }  // keep what is being read in place
   }
 
+  // A log opens at its end and follows it; opened at a search match (#ow-log-at) it
+  // shows that line instead, and follows again once the operator is back at the end.
+  function openLog(log) {
+    var at = document.getElementById("ow-log-at");
+    trimLog(log, !at);
+    if (at) {
+      at.scrollIntoView({block: "center"});
+    } else {
+      log.scrollTop = log.scrollHeight;
+    }
+    stick = !at;
+  }
+
   document.addEventListener("click", function (evt) {
     var button = evt.target.closest && evt.target.closest(".ow-copy[data-copy]");
     if (!button || !isOurs(button)) { return; }
@@ -330,11 +339,7 @@
     if (target && target.id === "ow-log-dialog") {
       if (!target.open) { target.showModal(); }
       var entries = document.getElementById("ow-log-entries");
-      if (entries) {
-        trimLog(entries, true);
-        entries.scrollTop = entries.scrollHeight;
-      }
-      stick = true;
+      if (entries) { openLog(entries); } else { stick = true; }
     } else if (target && target.id === "ow-log-entries" && stick) {
       target.scrollTop = target.scrollHeight;
     }

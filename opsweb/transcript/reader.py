@@ -208,7 +208,7 @@ def _finish(builder: TranscriptBuilder, pager: _Pager, eof_flush: bool, floor: i
 def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, *,
              tail_bytes: int = 262_144, max_page: int = port.MAX_LOG_PAGE_BYTES, size_hint: int | None = None,
              eof_flush: bool = False, before: str | int | None = None,
-             since: str | int | None = None, jump: bool = False,
+             since: str | int | None = None, jump: bool = False, budget: int = CALL_BUDGET,
              limits: Limits = READ_LIMITS, clock: Callable[[], float] = time.monotonic) -> LogSlice:
     """Entries of a run log. Three ways in:
 
@@ -222,8 +222,9 @@ def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, 
       point, none before `since` (the start of a skipped stretch).
 
     eof_flush: the run is over, so an unfinished last line is shown rather than kept
-    for later. Raises ValueError for a malformed cursor/before; fetch errors propagate,
-    and port.BadResponse when the read runs past `limits`.
+    for later; budget: the bytes a cursor read fetches before it stops. Raises
+    ValueError for a malformed cursor/before; fetch errors propagate, and
+    port.BadResponse when the read runs past `limits`.
     """
     if max_page < 4 or tail_bytes < 1:
         raise ValueError("max_page must be at least 4 bytes and tail_bytes at least 1")
@@ -248,7 +249,7 @@ def read_log(fetch: Fetch, adapter_type: str | None, cursor: str | None = None, 
         if not pager.at_eof:
             return _read_tail(guard, adapter_type, tail_bytes, page, pager.pos, eof_flush,
                               skipped_from=at.offset)
-    _pump(pager, builder, CALL_BUDGET, lines=first)
+    _pump(pager, builder, budget, lines=first)
     next_cursor = _finish(builder, pager, eof_flush, at.offset + at.shown)
     return _slice(builder, guard, next_cursor, None, pager.at_eof, at.offset)
 

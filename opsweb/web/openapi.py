@@ -9,8 +9,11 @@ from __future__ import annotations
 from opsweb.fleet import row_state
 from opsweb.fleet.attention import KINDS
 from opsweb.fleet.filters import COLLAPSED_CHARS, MAX_COLLAPSED
-from opsweb.web import openapi_batches
-from opsweb.web import openapi_pictures, openapi_spend, openapi_watch
+from opsweb.web import openapi_batches, openapi_pictures, openapi_search, openapi_spend
+from opsweb.web import openapi_watch
+
+# the twins each described beside this file (their SCHEMAS merge into the document's)
+PARTS = (openapi_batches, openapi_watch, openapi_spend, openapi_pictures, openapi_search)
 
 UUID = {"type": "string", "format": "uuid",
         "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
@@ -59,7 +62,6 @@ ACTION_BODY = {"required": False, "content": {"application/json": {"schema": {
     "type": "object", "description": "{} or {\"reason\": …}; other fields are ignored",
     "properties": {"reason": {"type": "string", "maxLength": 300, "description":
                               "why, for the audit trail: one line of plain text"}}}}}}
-NUMBER_OR_NULL = {"type": "number", "nullable": True}
 FINISHED_RUN = {"type": "object", "required": ["runId", "companyId", "agentId", "outcome"],
                 "properties": {
                     "runId": TEXT, "companyId": TEXT, "companyName": TEXT, "agentId": TEXT,
@@ -68,16 +70,14 @@ FINISHED_RUN = {"type": "object", "required": ["runId", "companyId", "agentId", 
                     "error": MAYBE_TEXT, "errorCode": MAYBE_TEXT,
                     "exitCode": {"type": "integer", "nullable": True},
                     "invocationSource": MAYBE_TEXT, "startedAt": MAYBE_TEXT,
-                    "finishedAt": MAYBE_TEXT, "durationSeconds": NUMBER_OR_NULL,
+                    "finishedAt": MAYBE_TEXT, "durationSeconds": MAYBE_NUMBER,
                     "outputBytes": {"type": "integer", "nullable": True},
-                    "costUsd": NUMBER_OR_NULL,
+                    "costUsd": MAYBE_NUMBER,
                     "inputTokens": {"type": "integer", "nullable": True},
                     "outputTokens": {"type": "integer", "nullable": True},
                     "cancelledBy": MAYBE_TEXT}}
 COMPANY_ERRORS = {"type": "array", "items": {"type": "object", "required": ["companyId", "error"],
-                                             "properties": {"companyId": TEXT,
-                                                            "companyName": TEXT,
-                                                            "error": TEXT}}}
+    "properties": {"companyId": TEXT, "companyName": TEXT, "error": TEXT}}}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": TEXT}},
@@ -164,8 +164,8 @@ SCHEMAS = {
         "pausedAt": MAYBE_TEXT, "errorReason": MAYBE_TEXT, "heartbeat": {"type": "object"},
         "opswebPause": {"type": "object", "nullable": True, "properties": {
             "operator": TEXT, "reason": MAYBE_TEXT, "at": TEXT}},
-        "spentMonthlyUsd": {**NUMBER_OR_NULL, "description": "dollars, like every cost in opsweb's twins"},
-        "budgetMonthlyUsd": NUMBER_OR_NULL,
+        "spentMonthlyUsd": {**MAYBE_NUMBER, "description": "dollars, like every cost in opsweb's twins"},
+        "budgetMonthlyUsd": MAYBE_NUMBER,
         "liveRuns": {"type": "array", "items": {"type": "object", "required": ["runId", "status"],
                                                 "properties": {
             "runId": TEXT, "status": TEXT, "startedAt": MAYBE_TEXT, "silenceLevel": TEXT,
@@ -217,7 +217,13 @@ def document(prefix: str) -> dict:
                            _query("since", "with before: no output before this offset (the"
                                   " `skipped.from` of a jump)", OFFSET),
                            _query("format", "json, the only format here (the whole transcript as"
-                                  " text is log.txt)", {"type": "string", "enum": ["json"]})],
+                                  " text is log.txt)", {"type": "string", "enum": ["json"]}),
+                           _query("at", "alone: the window around this byte offset (a search"
+                                  " match's)", {"type": "integer", "minimum": 0, "maximum": 2**50}),
+                           _query("line", "with at: the match's line (entries of that record before"
+                                  " it)", {"type": "integer", "minimum": 0, "maximum": 10**6}),
+                           _query("later", "1, with cursor: the window after it, without jumping"
+                                  " to the end", {"type": "string", "enum": ["1"]})],
             "responses": {"200": _json("The transcript", _ref("Log")), **COMMON, **UPSTREAM}}},
         "/runs/{runId}/log.txt": {"get": {
             "operationId": "runLogText",
@@ -279,14 +285,14 @@ def document(prefix: str) -> dict:
         **openapi_pictures.paths(_json, _ref, COMMON),
     }
     paths.update(openapi_batches.paths(COMMON, _json, _error, _ref, _path))
+    paths.update(openapi_search.paths(_json, _ref, _query, _path, COMMON, UPSTREAM))
     return {"openapi": "3.0.3",
             "info": {"title": "opsweb JSON twins", "version": "1",
                      "description": "The curl side of the opsweb operations panel."},
             "servers": [{"url": prefix}],
             "paths": paths,
-            "components": {"schemas": {**SCHEMAS, **openapi_batches.SCHEMAS,
-                                       **openapi_watch.SCHEMAS, **openapi_spend.SCHEMAS,
-                                       **openapi_pictures.SCHEMAS},
+            "components": {"schemas": {**SCHEMAS, **{name: schema for part in PARTS
+                                                     for name, schema in part.SCHEMAS.items()}},
                            "securitySchemes": {
                 "operatorToken": {"type": "http", "scheme": "bearer",
                                   "description": "A token from OPSWEB_OPERATOR_TOKENS"}}},

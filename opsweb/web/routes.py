@@ -12,6 +12,7 @@ from opsweb.web.views.agents import agent_card, attention_items, recent_runs
 from opsweb.web.views.logs import run_events, run_log, run_log_ndjson, run_log_text
 from opsweb.web.views.notifications import notifications
 from opsweb.web.views.overview import overview
+from opsweb.web.views.search import agent_search, run_search
 from opsweb.web.views.panel import agents, audit_log, openapi_document, page
 from opsweb.web.views.spend import spend_view
 from opsweb.web.views.watch import incidents_view, rules_view
@@ -21,6 +22,8 @@ _ROUTES = [
     ("/agents", agents, ["GET"]),
     ("/runs/<run_id>/log", run_log, ["GET"]),
     ("/runs/<run_id>/events", run_events, ["GET"]),
+    ("/runs/<run_id>/search", run_search, ["GET"]),
+    ("/agents/<agent_id>/search", agent_search, ["GET"]),
     ("/runs/<run_id>/cancel", cancel_run, ["POST"]),
     ("/agents/<agent_id>/reset-session", reset_session, ["POST"]),
     ("/agents/<agent_id>/pause", pause_agent, ["POST"]),

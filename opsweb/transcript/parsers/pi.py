@@ -54,6 +54,8 @@ class PiParser:
         return ("t" if self.text_streamed else "") + ("k" if self.thinking_streamed else "")
 
     def parse(self, line: str, ts: str) -> list[Entry]:
+        if line[:1] != "{":  # only an object is an event: plain output skips a failing decode
+            return stdout(line, ts)
         try:
             obj = json.loads(line)
         except ValueError:

@@ -7,13 +7,15 @@ from flask import (abort, current_app, jsonify, render_template, request)
 from markupsafe import Markup
 
 from opsweb.fleet.filters import COLLAPSED_CHARS
+from opsweb.fleet.search import MAX_QUERY
 from opsweb.i18n.said import Said
 from opsweb.web import csrf
 from opsweb.web.blueprints import api
 
 
 MAX_PARAM_CHARS = 64
-LONG_PARAMS = {"collapsed": COLLAPSED_CHARS}  # a list of company ids
+LONG_PARAMS = {"collapsed": COLLAPSED_CHARS,  # a list of company ids
+               "q": MAX_QUERY}  # a search's text
 PANEL_VERSION_HEADER = "X-Opsweb-Panel-Version"
 
 
@@ -34,8 +36,9 @@ def params(*allowed: str) -> dict[str, str]:
     for name, values in request.args.lists():
         if len(values) > 1:  # which one would count is a guess; say so instead
             abort(400, f"Query parameter {name} is given {len(values)} times; give it once")
-        if len(values[0]) > LONG_PARAMS.get(name, MAX_PARAM_CHARS):
-            abort(400, f"Query parameter {name} is too long")
+        limit = LONG_PARAMS.get(name, MAX_PARAM_CHARS)
+        if len(values[0]) > limit:
+            abort(400, f"Query parameter {name} is too long (at most {limit} characters)")
     return request.args.to_dict()
 
 

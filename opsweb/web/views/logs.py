@@ -23,7 +23,7 @@ LOG_FOLLOW_SECONDS = 2  # how often an open log asks for new output
 
 
 def run_log(run_id: str):
-    args = params("cursor", "before", "since", "format")
+    args = params("cursor", "before", "since", "format", "at", "line", "later")
     port.check_uuid(run_id, "run id")
     own = "json" if json_twin() else "html"
     if args.get("format", own) != own:
@@ -31,6 +31,11 @@ def run_log(run_id: str):
         abort(400, f"format must be {own} here (or left out); the whole transcript as text is "
                    f"{url_for('opsweb_api.run_log_text', run_id=run_id)}")
     cursor, before, since = args.get("cursor"), args.get("before"), args.get("since")
+    at = whole_number(args, "at", 0, 0, 2**50) if "at" in args else None
+    line = whole_number(args, "line", 0, 0, 10**6)
+    if "line" in args and at is None:
+        abort(400, "line goes with at: the entry of that record a search match is")
+    later = args.get("later")
     try:  # a malformed cursor is refused before Paperclip is asked anything
         if cursor is not None:
             Cursor.parse(cursor)
@@ -42,18 +47,27 @@ def run_log(run_id: str):
         abort(400, str(err))
     if since is not None and before is None:
         abort(400, "since goes with before: it bounds an earlier window")
+    if at is not None and (cursor or before or since):
+        abort(400, "at goes alone: it opens the log at that byte offset (a search match's)")
+    if later is not None and (later != "1" or cursor is None):
+        abort(400, "later is 1, with cursor: the window after it, however far from the end")
     standalone = not json_twin() and not request.headers.get("HX-Request")
     if standalone:  # a follow or earlier URL opened on its own: the log's page, at its end
-        cursor = before = since = None
+        cursor = before = since = later = None
     logs = ops().logs
     info = logs.info(run_id)
     try:
-        part = logs.transcript(info, cursor=cursor, before=before, since=since)
+        if at is not None:
+            part = logs.around(info, at)
+        elif later:
+            part = logs.later(info, cursor)
+        else:
+            part = logs.transcript(info, cursor=cursor, before=before, since=since)
     except ValueError as err:
         abort(400, str(err))
     finished = not info.live and part.at_eof
     # an earlier window's newest entry is not the run's newest output
-    last_output = info.last_output(part.entries if before is None else [])
+    last_output = info.last_output(part.entries if before is None and at is None else [])
     silent = info.silent_seconds(last_output, ops().agents.clock.now())
     payload = {"lastOutputAt": last_output, "silentSeconds": silent,
                "run": info.to_json(),
@@ -67,15 +81,18 @@ def run_log(run_id: str):
         template = "opsweb/log_page.html"
     elif before is not None:
         template = "opsweb/log_earlier.html"
+    elif later:
+        template = "opsweb/log_later.html"
     elif cursor is not None:
         template = "opsweb/log_follow.html"
     else:
         template = "opsweb/log.html"
     # 286 tells htmx to stop polling: the run is over and its log read to the end.
-    status = 286 if finished and cursor is not None and not json_twin() else 200
+    polled = cursor is not None and not later
+    status = 286 if finished and polled and not json_twin() else 200
     resp = make_response(respond(
         template, payload, status, info=info, part=part, finished=finished, since=since,
-        last_output=last_output, silent=silent is not None and silent >= SILENT_SECONDS,
+        at=at, line=line, last_output=last_output, silent=silent is not None and silent >= SILENT_SECONDS,
         follow_seconds=LOG_FOLLOW_SECONDS, dom=log_dom_bounds(current_app.config),
         csrf_token=csrf.csrf_token()))
     if opening and request.headers.get("HX-Request") and not json_twin():
