@@ -125,9 +125,16 @@ def test_every_fleet_read_is_a_sample_for_the_live_chart():
 
 
 def test_the_overview_page_fragment_and_twin(tmp_path):
-    client = app_on(fake_of([run(1, 1, "succeeded", 10), run(2, 1, "failed", 20)]), tmp_path)
+    from tests.test_spend import windows
+    fake = fake_of([run(1, 1, "succeeded", 10), run(2, 1, "failed", 20)])
+    fake.spend[A] = {"windowSpend": windows(1000, 2900, 9620)}  # cents in 5 h, 24 h, 7 d
+    client = app_on(fake, tmp_path)
     twin = client.get("/api/operations/overview").get_json()
-    assert set(twin) == {"from", "to", "hours", "liveRuns", "countedFrom", "companies", "errors"}
+    assert set(twin) == {"from", "to", "hours", "liveRuns", "countedFrom", "companies",
+                         "spendPerHour", "errors"}
+    acme = next(c for c in twin["spendPerHour"] if c["companyId"] == A)
+    assert [(w["fromHoursAgo"], w["toHoursAgo"], round(w["usdPerHour"], 2))
+            for w in acme["windows"]] == [(168, 24, 0.47), (24, 5, 1.0), (5, 0, 2.0)]
     page = BeautifulSoup(client.get("/operations/overview").data, "html.parser")
     assert page.select_one("title").text.startswith("Fleet overview")
     assert [s["src"].split("?")[0].rsplit("/", 1)[1] for s in page.select("script")] == [
@@ -136,7 +143,13 @@ def test_the_overview_page_fragment_and_twin(tmp_path):
     assert [c.title.text for c in charts] == [
         "Finished runs per hour by outcome, the last 24 hours",
         "The share of each hour's finished runs that succeeded",
-        "Runs live across the fleet, as this opsweb saw them"]
+        "Runs live across the fleet, as this opsweb saw them",
+        "Each company's spend in dollars per hour over three windows ending now"]
+    spend_row = next(tr for tr in page.select("#ow-chart-spend tbody tr") if tr.th.text == "Acme")
+    assert [td.text for td in spend_row.select("td")] == ["$0.47", "$1.00", "$2.00"]
+    bars = page.select("#ow-chart-spend svg rect.ow-spend-bar")
+    assert len(bars) == 6 and float(bars[2]["width"]) > float(bars[1]["width"]) > float(
+        bars[0]["width"])  # Acme's last 5 h burn hardest, on the scale all companies share
     rows = page.select("#ow-chart-hours tbody tr")
     assert len(rows) == 24 and [td.text for td in rows[-1].select("td")] == [
         "1", "1", "0", "0", "0", "50%"]

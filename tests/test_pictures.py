@@ -147,3 +147,26 @@ def test_live_runs_break_where_nobody_was_reading_and_mark_where_observing_began
     assert drawn["ow-line"].count("M") == 2  # a two-hour silence is a gap
     assert drawn["ow-since"].startswith("M600 ")  # 21 h into the 24
     assert fleet.nice_top(0) == 1 and fleet.nice_top(3) == 5 and fleet.nice_top(11) == 20
+
+
+SVG = "{%s}" % NS["s"]
+
+
+def test_spend_per_hour_draws_a_band_per_company_on_one_scale_mirrored_in_hebrew():
+    windows = ["7 d", "24 h", "5 h"]
+    rows = [("Acme <b>Ops</b>", [0.5, 1.0, 2.0]), ("Globex", [0.0, 0.25, 0.0])]
+    svg = fleet.spend_per_hour(rows, windows, "Spend per hour")
+    root = parse(svg)
+    assert root.get("role") == "img" and root.find(SVG + "title").text == "Spend per hour"
+    bars = [(float(r.get("x")), float(r.get("width"))) for r in root.iter(SVG + "rect")]
+    assert len(bars) == 6 and bars[2][1] == 2 * bars[1][1] == 4 * bars[0][1]  # one scale
+    assert bars[3][1] == 1  # nothing spent: a sliver, still there to be read with its words
+    texts = [t.text for t in root.iter(SVG + "text")]
+    assert "Acme <b>Ops</b>" in texts and "$2.00" in texts and "5 h" in texts  # escaped, parsed back
+    assert "<b>" not in svg
+    mirrored = parse(fleet.spend_per_hour(rows, windows, "Spend per hour", rtl=True))
+    flipped = [(float(r.get("x")), float(r.get("width"))) for r in mirrored.iter(SVG + "rect")]
+    assert all(abs((x + w) - (fleet.WIDTH - fx)) < 0.2 for (x, w), (fx, _) in zip(flipped, bars))
+    assert all(t.get("direction") == "rtl" for t in mirrored.iter(SVG + "text")
+               if not t.text.startswith("$"))  # words in their own order, numbers left to right
+    assert parse(fleet.spend_per_hour([], windows, "none")).get("role") == "img"

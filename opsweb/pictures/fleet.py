@@ -127,3 +127,37 @@ def live_runs(samples: list[tuple[float, int]], start: float, end: float, title:
             f' cy="{num(BOTTOM - seen[-1][1] * scale)}" r="3.5"/></g>')  # the latest count
     return root("live", WIDTH, HEIGHT, title, _frame(axis, top, "{}", rtl) + since
                 + f'<path class="ow-line" d="{"".join(d)}"/>' + last)
+
+
+SPEND_ROW, SPEND_NAME, SPEND_WINDOW = 44, 150, 150  # a company's band; its two word columns
+
+
+def _words(x: float, y: float, text: str, rtl: bool) -> str:
+    """Words that may be Hebrew, from `x` towards the page's end: `direction` makes the
+    bidi order right inside the picture's left-to-right coordinates."""
+    bidi = ' direction="rtl"' if rtl else ""
+    return f'<text x="{num(x)}" y="{num(y)}"{bidi} text-anchor="start">{esc(text)}</text>'
+
+
+def spend_per_hour(companies: list[tuple[str, list[float]]], windows: list[str], title: str,
+                   rtl: bool = False) -> str:
+    """`companies`: (name, dollars per hour in each of `windows`, oldest first) — Paperclip
+    gives three windows ending now, not an hourly series. One band per company, one bar
+    per window on one shared scale, each named by its window in words beside it and its
+    value at its end, so no colour has to be told apart."""
+    top = max((r for _, rates in companies for r in rates), default=0) or 1
+    left = SPEND_NAME + SPEND_WINDOW
+    span = WIDTH - left - 70
+    body = []
+    for i, (name, rates) in enumerate(companies):
+        y0 = 8 + i * SPEND_ROW
+        body.append(_words(WIDTH - 4 if rtl else 4, y0 + 20, name[:22], rtl))
+        for j, (window, rate) in enumerate(zip(windows, rates)):
+            y, w = y0 + j * 12, max(rate / top * span, 1)
+            x = WIDTH - left - w if rtl else left
+            value_x = x - 6 if rtl else x + w + 6
+            body.append(_words(WIDTH - SPEND_NAME if rtl else SPEND_NAME, y + 8, window, rtl)
+                        + f'<rect class="ow-spend-bar ow-spend-{j}" x="{num(x)}" y="{y}"'
+                        f' width="{num(w)}" height="9"/><text x="{num(value_x)}" y="{y + 8}"'
+                        f' text-anchor="{"end" if rtl else "start"}">${rate:.2f}</text>')
+    return root("spend", WIDTH, 10 + SPEND_ROW * max(len(companies), 1), title, "".join(body))

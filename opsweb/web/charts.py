@@ -67,7 +67,15 @@ def chart(kind: str, overview, title, names: dict | None = None) -> Markup:
     return Markup(svg)
 
 
+def spend_chart(rates: list[dict], title, windows: list) -> Markup:
+    """The overview's spend per hour per company, from the twin's `spendPerHour`."""
+    rows = [(r["companyName"], [w["usdPerHour"] for w in r["windows"]]) for r in rates]
+    return Markup(fleet_pictures.spend_per_hour(rows, [_text(w) for w in windows], _text(title),
+                                                _rtl()))
+
+
 def register(blueprint: Blueprint) -> None:
     for name, function in (("ow_day_strip", day_strip), ("ow_compact_strip", compact_strip),
-                           ("ow_outcome_counts", strips.counts), ("ow_chart", chart)):
+                           ("ow_outcome_counts", strips.counts), ("ow_chart", chart),
+                           ("ow_spend_chart", spend_chart)):
         blueprint.add_app_template_global(function, name)

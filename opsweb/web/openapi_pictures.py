@@ -16,7 +16,8 @@ SCHEMAS = {
             "runId", "outcome", "startedAt", "finishedAt"], "properties": {
             "runId": TEXT, "outcome": TEXT, "startedAt": MAYBE_TEXT, "finishedAt": MAYBE_TEXT}}}}},
     "Overview": {"type": "object", "required": ["from", "to", "hours", "liveRuns", "countedFrom",
-                                                "companies", "errors"], "properties": {
+                                                "companies", "spendPerHour", "errors"],
+                 "properties": {
         "from": TEXT, "to": TEXT,
         "hours": {"type": "array", "minItems": 24, "maxItems": 24, "items": {
             "type": "object", "required": ["hour", *OUTCOMES, "total", "successRate"],
@@ -30,6 +31,12 @@ SCHEMAS = {
                 "properties": {"at": TEXT, "running": COUNT, "queued": COUNT,
                                "complete": {"type": "boolean"}}}}}},
         "countedFrom": MAYBE_TEXT,
+        "spendPerHour": {"type": "array", "description": "each company's dollars per hour in"
+                         " Paperclip's cost windows ending now (7 d→24 h, 24→5 h, 5 h→now)",
+                         "items": {"type": "object", "properties": {
+            "companyId": TEXT, "companyName": TEXT, "windows": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "fromHoursAgo": COUNT, "toHoursAgo": COUNT, "usdPerHour": {"type": "number"}}}}}}},
         "companies": {"type": "array", "items": {"type": "object", "properties": {
             "id": TEXT, "name": TEXT}}},
         "errors": {"type": "array", "items": {"type": "object", "properties": {

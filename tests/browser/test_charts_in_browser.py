@@ -74,7 +74,8 @@ def test_the_overview_in_both_languages_and_both_schemes(demo, panel, browser, s
     context, page = open_in(browser, panel.url + "/operations/overview", scheme, locale)
     try:
         charts = page.locator("#ow-overview svg[role=img]")
-        expect(charts).to_have_count(3)
+        expect(charts).to_have_count(4)  # runs per hour, success rate, live runs, spend
+        expect(page.locator("#ow-chart-spend rect.ow-spend-bar").first).to_be_visible()
         hours = page.locator("#ow-chart-hours svg")
         assert hours.evaluate("el => el.querySelector('title').textContent")
         # the colours come from the stylesheet's palette of the scheme asked for
