@@ -17,6 +17,7 @@ from opsweb.actions import audit
 from opsweb.actions.batch_runner import Runner
 from opsweb.actions.batch_store import BatchStore
 from opsweb.fleet import attention
+from opsweb.fleet import overview as fleet_overview
 from opsweb.fleet.agents import Agents
 from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
@@ -63,6 +64,7 @@ class Operations:
     lease: object = None  # one actor across instances: lease.acting()
     spend: SpendReader | None = None
     searches: Searches | None = None
+    day: HistoryReader | None = None  # the overview's day of finished runs
 
 
 def init_app(app: Flask, url_prefix: str = "/operations",
@@ -112,6 +114,10 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                         freshness=cfg["OPSWEB_FRESHNESS"], observe=metrics.observe, clock=clock)
     history = HistoryReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
                             freshness=cfg["OPSWEB_HISTORY_FRESHNESS"], clock=clock)
+    # the overview's day: up to 1,000 runs a company (the shared page of 100 is often an
+    # hour), read only when the overview is, kept a minute (the overview refreshes so)
+    day = HistoryReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5, workers=2, clock=clock,
+                        freshness=fleet_overview.DAY_FRESHNESS, page=fleet_overview.DAY_PAGE)
     thresholds = attention.Thresholds(cfg["OPSWEB_LOOP_RUNS"], cfg["OPSWEB_EMPTY_RUNS"],
                                       cfg["OPSWEB_EMPTY_MAX_SECONDS"], cfg["OPSWEB_EMPTY_MAX_BYTES"])
     spend = SpendReader(platform, deadline=cfg["OPSWEB_TIMEOUT"] + 0.5,
@@ -139,7 +145,7 @@ def init_app(app: Flask, url_prefix: str = "/operations",
                                           downloads=DownloadSlots(total_for(cfg["OPSWEB_THREADS"])),
                                           batches=batches, runner=runner, watch=guard.watch,
                                           incidents=guard.incidents, lease=guard.lease,
-                                          spend=spend)
+                                          spend=spend, day=day)
     runner.recover()  # batches a stopped instance left running
     if guard.watch is not None:
         guard.watch.set_publish(notifications.publisher(app.logger))

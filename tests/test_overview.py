@@ -227,3 +227,15 @@ def test_a_polling_panel_gets_its_rows_strips_once_the_history_arrives(tmp_path)
                                                      "X-Opsweb-Panel-Version": version})
     assert poll.status_code == 200  # not a 204: what the rows show changed
     assert "The last 5 runs of Bot: 5 failed" in poll.data.decode()  # the row, swapped
+
+
+def test_the_overview_reads_a_day_of_a_busy_company_not_the_panels_page(tmp_path):
+    """300 runs in 10 hours: the panel's shared page (100) is 3 h of them; the overview
+    asks for a day's worth (1,000) and counts them all."""
+    fake = fake_of([run(i, 1, "succeeded", i * 2) for i in range(300)])
+    client = app_on(fake, tmp_path)
+    twin = client.get("/api/operations/overview").get_json()
+    assert sum(h["total"] for h in twin["hours"]) == 300 and twin["countedFrom"] is None
+    assert ("list_heartbeat_runs", A, None, overview.DAY_PAGE) in fake.calls
+    page = client.get("/operations/overview").get_data(as_text=True)
+    assert "not counted" not in page

@@ -136,9 +136,10 @@ class HistoryReader:
     Paperclip two calls per company per window however many panels are open."""
 
     def __init__(self, platform: port.Platform, deadline: float, freshness: float = 15.0,
-                 workers: int = 4, clock: Clock | None = None):
+                 workers: int = 4, clock: Clock | None = None, page: int = HISTORY_PAGE):
         self.platform = platform
         self.deadline = deadline
+        self.page = page  # runs asked of each company (Paperclip answers at most 1,000)
         self._cache = Coalescer(freshness, serve_stale=True, clock=(clock or Clock()).monotonic)
         self._pool = cf.ThreadPoolExecutor(max_workers=workers,
                                            thread_name_prefix="opsweb-history")
@@ -166,11 +167,11 @@ class HistoryReader:
 
     def _load(self, company: dict) -> CompanyHistory:
         agents = port.pc_list_agents(self.platform, company["id"])
-        rows = port.pc_list_heartbeat_runs(self.platform, company["id"], limit=HISTORY_PAGE)
+        rows = port.pc_list_heartbeat_runs(self.platform, company["id"], limit=self.page)
         names = {str(a.get("id")): str(a.get("name") or a.get("id")) for a in agents
                  if isinstance(a, dict)}
         runs = (finished_run(r, company["name"], names) for r in rows if isinstance(r, dict))
         return CompanyHistory(company["id"], company["name"],
                               [a for a in agents if isinstance(a, dict)],
                               newest_first(r for r in runs if r is not None),
-                              page_full=len(rows) >= HISTORY_PAGE)
+                              page_full=len(rows) >= self.page)

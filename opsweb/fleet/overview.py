@@ -18,6 +18,8 @@ from opsweb.i18n import timefmt
 from opsweb.runtime.jsonstyle import camel
 
 HOURS = 24
+# a day of a busy company: Paperclip's most per call; read each minute at most
+DAY_PAGE, DAY_FRESHNESS = 1000, 60.0
 
 
 def _iso(when: datetime) -> str:

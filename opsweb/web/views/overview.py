@@ -12,8 +12,7 @@ from opsweb.web.views.common import json_twin, ops, params
 
 def overview():
     params()
-    agents = ops().agents
-    view = fleet_overview.read(ops().fleet, agents.history, agents.clock.now())
+    view = fleet_overview.read(ops().fleet, ops().day, ops().agents.clock.now())
     spend = ops().spend.read(view.companies)
     rates = [{"companyId": c.company_id, "companyName": c.company_name,
               "windows": spend_per_hour(c)} for c in spend.companies]
@@ -23,4 +22,5 @@ def overview():
         return jsonify({**view.to_json(), "spendPerHour": rates, "errors": errors})
     template = "opsweb/overview.html" if request.headers.get("HX-Request") \
         else "opsweb/overview_page.html"
-    return render_template(template, view=view, spend_rates=rates, errors=errors)
+    return render_template(template, view=view, spend_rates=rates, errors=errors,
+                           day_page=ops().day.page)
