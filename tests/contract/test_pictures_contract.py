@@ -26,7 +26,11 @@ def test_the_overview_counts_the_real_finished_runs_and_draws_its_charts(seeded,
     sample = twin["liveRuns"]["samples"][-1]
     assert sample["complete"] and sample["running"] >= 1  # the seeded runs still run
     page = BeautifulSoup(panel.get("/operations/overview").text, "html.parser")
-    assert len(page.select("#ow-overview svg[role=img] title")) == 3
+    assert len(page.select("#ow-overview svg[role=img] title")) == 4  # and spend per hour
+    rates = {c["companyId"]: c["windows"] for c in twin["spendPerHour"]}
+    assert set(rates) == set(seeded.company_ids) and all(
+        [(w["fromHoursAgo"], w["toHoursAgo"]) for w in windows] == [(168, 24), (24, 5), (5, 0)]
+        for windows in rates.values())
     assert page.select("#ow-chart-hours path.ow-ok")
 
 
