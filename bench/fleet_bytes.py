@@ -19,15 +19,15 @@ import os
 import re
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
 import requests
-import waitress
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from opsweb.cli import server_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from conftest import Waitress  # noqa: E402  (the tests' waitress, as serve runs it)
+
 from opsweb import create_app  # noqa: E402
 from opsweb.demo.runner import DemoServer  # noqa: E402
 
@@ -38,22 +38,13 @@ PLAIN = {"Accept-Encoding": "identity"}
 FRAGMENT = {**PLAIN, "HX-Request": "true"}
 
 
-def serve(paperclip_url: str, **config) -> tuple[str, object]:
-    app = create_app({"OPSWEB_PAPERCLIP_URL": paperclip_url, "OPSWEB_COMPANIES": (),
-                      "OPSWEB_PAPERCLIP_TOKEN": os.environ.get("OPSWEB_PAPERCLIP_TOKEN"),
-                      "OPSWEB_TIMEOUT": 10.0, **config})
-    # the production server with `opsweb serve`'s settings: no access line per request,
-    # so the bench prints its figures only
-    server = waitress.create_server(app, host="127.0.0.1", port=0, **server_settings(app.config))
-    thread = threading.Thread(target=server.run, daemon=True)
-
-    def shutdown():  # closed from inside its own loop, which then ends
-        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
-        thread.join(10)
-        server.task_dispatcher.shutdown(timeout=5)
-    server.shutdown = shutdown
-    thread.start()
-    return f"http://127.0.0.1:{server.effective_port}", server
+def serve(paperclip_url: str, **config) -> tuple[str, Waitress]:
+    """The production server with `opsweb serve`'s settings: no access line per request,
+    so the bench prints its figures only."""
+    served = Waitress(create_app({"OPSWEB_PAPERCLIP_URL": paperclip_url, "OPSWEB_COMPANIES": (),
+                                  "OPSWEB_PAPERCLIP_TOKEN": os.environ.get("OPSWEB_PAPERCLIP_TOKEN"),
+                                  "OPSWEB_TIMEOUT": 10.0, **config}))
+    return served.url, served
 
 
 def wire(url: str, headers: dict) -> int:
@@ -128,7 +119,7 @@ def main() -> None:
                               timeout=30)
         packed_b, raw_b, full_b = refresh_bytes(panel, change)
         print(f"  {k:7d} {packed_b:10,d} {raw_b:11,d} {full_b:14,d}")
-    server.shutdown()
+    server.stop()
     demo.stop()
 
     print("\nServer time, p50 of 15 (upstream coalesced):")
@@ -144,7 +135,7 @@ def main() -> None:
         shown = html.count('<tr id="ow-')
         print(f"  {total:5d} {p50_ms(panel + '/operations/agents'):9.1f}"
               f" {p50_ms(panel + '/api/operations/agents'):8.1f} {shown:10d}")
-        server.shutdown()
+        server.stop()
         demo.stop()
 
     real = os.environ.get("OPSWEB_REAL_PAPERCLIP_URL")
@@ -155,7 +146,7 @@ def main() -> None:
         print(f"  first load uncompressed {plain / 1024:.1f} KB, over the wire {packed / 1024:.1f} KB")
         packed_b, raw_b, full_b = refresh_bytes(panel, lambda: None)
         print(f"  unchanged refresh: {packed_b} B sent (whole fragment {full_b:,d} B)")
-        server.shutdown()
+        server.stop()
     else:
         print("\n(no OPSWEB_REAL_PAPERCLIP_URL: real-Paperclip figures not measured)")
 

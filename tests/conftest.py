@@ -66,17 +66,19 @@ class Waitress:
         self.thread.start()
 
     def stop(self):
-        """Closed from inside its own loop (a trigger's thunk runs there), so that loop
-        ends when nothing is left to watch."""
+        """The worker threads first (a task ending pulls the loop's trigger: closed
+        first, that write failed with EBADF), then every channel closed from inside the
+        loop (a trigger's thunk runs there), so that loop ends when nothing is left."""
+        self.server.task_dispatcher.shutdown(timeout=5)
+
         def close_all():
             for dispatcher in list(self.server._map.values()):
                 dispatcher.close()
         try:
             self.server.trigger.pull_trigger(close_all)
-        except OSError:  # its trigger is closed already: the loop has ended (seen once in CI)
+        except OSError:  # its trigger is closed already: the loop has ended
             pass
         self.thread.join(10)
-        self.server.task_dispatcher.shutdown(timeout=5)
 
 
 SERVERS = {"werkzeug": ServedApp, "waitress": Waitress}

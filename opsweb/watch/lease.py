@@ -1,5 +1,5 @@
 """One actor across instances: only the instance holding the lease evaluates rules,
-acts, tracks incidents (and, wired by the lead, sends notifications).
+acts, tracks incidents and sends the webhooks (notify/ asks `acting()`).
 
 PostgreSQL: a lease row renewed on the database's own clock (no instance trusts its
 wall clock), taken over only once it has expired; every takeover bumps a fencing

@@ -1,5 +1,6 @@
-"""The OpenAPI entry of the overview's twin (issue 24, the drawing half), kept beside
-openapi.py so that neither grows past its size; openapi.document() merges it."""
+"""The OpenAPI entries of the pictures' twins (the overview, the agent card's day),
+kept beside openapi.py so that neither grows past its size; openapi.document() merges
+them."""
 from __future__ import annotations
 
 TEXT = {"type": "string"}
