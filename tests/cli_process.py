@@ -68,3 +68,16 @@ class Running:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def served_on_demo(tmp: Path):
+    """`opsweb serve` (the production server) on a fresh demo Paperclip with its own audit
+    file: what a module's fixture yields as (running, demo), and stops after."""
+    from opsweb.demo.runner import DemoServer
+    demo = DemoServer(port=0, autoplay=False).start()
+    env = opsweb_env(tmp, OPSWEB_PAPERCLIP_URL=demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp}/a.db")
+    running = Running(tmp, "serve", env=env).wait_ready()
+    yield running, demo
+    running.stop()
+    demo.stop()
+

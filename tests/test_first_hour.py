@@ -13,13 +13,13 @@ def test_demo_ids_differ_in_their_first_8_characters():
 
 # -- `opsweb demo` as a user starts it: its output, its audit trail, `opsweb check` ------
 
-import time  # noqa: E402
 
 import pytest  # noqa: E402
 import requests  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 
 from cli_process import Running, opsweb_env, run  # noqa: E402
+from hostile_upstream import found_within  # noqa: E402
 
 GLOBEX = seed.GLOBEX
 
@@ -37,16 +37,6 @@ def demo_cli(tmp_path):
 def lines_with(text: str, needle: str) -> list[str]:
     return [line for line in text.splitlines() if needle in line]
 
-
-def until(condition, what: str, seconds: float = 20):
-    """Poll a condition the server reaches by itself (a coalescing window expiring)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
 
 
 def test_the_demo_keeps_its_audit_trail_apart(demo_cli, tmp_path):
@@ -70,11 +60,11 @@ def test_the_log_shows_actions_and_faults_once_each_at_info(demo_cli):
     control = demo_cli.demo_url() + "/__demo/faults"
     requests.post(control, json={"companyId": GLOBEX, "mode": "500"}, timeout=15)
     agents = demo_cli.url + "/api/operations/agents"
-    until(lambda: requests.get(agents, timeout=15).json()["errors"], "Globex failing")
+    found_within("Globex failing", lambda: requests.get(agents, timeout=15).json()["errors"], 20)
     for _ in range(5):  # more refreshes of a company that keeps failing
         assert requests.get(agents, timeout=15).json()["errors"]
     requests.post(control, json={"companyId": GLOBEX, "mode": None}, timeout=15)
-    until(lambda: not requests.get(agents, timeout=15).json()["errors"], "Globex back")
+    found_within("Globex back", lambda: not requests.get(agents, timeout=15).json()["errors"], 20)
 
     err = demo_cli.stderr()
     assert "Traceback" not in err

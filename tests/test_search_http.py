@@ -9,8 +9,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from cli_process import Running, opsweb_env
-from opsweb.demo.runner import DemoServer
+from cli_process import served_on_demo
 
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 HX = {"HX-Request": "true"}
@@ -59,13 +58,7 @@ def test_a_run_of_megabytes_gives_its_first_and_last_match_over_http(demo, panel
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("serve-search")
-    demo = DemoServer(port=0, autoplay=False).start()
-    env = opsweb_env(tmp, OPSWEB_PAPERCLIP_URL=demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp}/a.db")
-    running = Running(tmp, "serve", env=env).wait_ready()
-    yield running, demo
-    running.stop()
-    demo.stop()
+    yield from served_on_demo(tmp_path_factory.mktemp("serve-search"))
 
 
 @pytest.mark.parametrize("params, message", [

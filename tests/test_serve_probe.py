@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cli_process import Running, opsweb_env
-from opsweb.demo.runner import DemoServer
+from cli_process import served_on_demo
 
 SHELL_AGENT = "a9e00013-0000-4000-8000-000000000013"
 COMPANY_IDS = [f"c0ffee00-0000-4000-8000-{n:012d}" for n in range(3000)]
@@ -20,13 +19,7 @@ COMPANY_IDS = [f"c0ffee00-0000-4000-8000-{n:012d}" for n in range(3000)]
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("serve-probe")
-    demo = DemoServer(port=0, autoplay=False).start()
-    env = opsweb_env(tmp, OPSWEB_PAPERCLIP_URL=demo.url, OPSWEB_AUDIT_URL=f"sqlite:///{tmp}/a.db")
-    running = Running(tmp, "serve", env=env).wait_ready()
-    yield running, demo
-    running.stop()
-    demo.stop()
+    yield from served_on_demo(tmp_path_factory.mktemp("serve-probe"))
 
 
 def posts_to_paperclip(demo) -> int:

@@ -28,6 +28,7 @@ import json
 import os
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 
 import requests
@@ -196,6 +197,20 @@ def wait_running_with_output(client: PaperclipClient, run_id: str, timeout: floa
         streams = _streams(client.log_text(run_id))
         return run if {"stdout", "stderr"} <= streams else None
     return _wait(f"run {run_id} to be running with stdout and stderr output", check, timeout)
+
+
+def printing_run(client: PaperclipClient, name: str, script: str, until: str):
+    """A new company whose process agent runs `script`, once the log's end shows `until`:
+    yields (company id, agent id, run id), and cancels the run if it still lives."""
+    company = client.create_company(f"Contract {name} {secrets.token_hex(3)}")
+    agent = client.create_process_agent(company["id"], f"{name} Bot", script)
+    run = client.wake(agent["id"], f"contract: {name}", idempotency_key=f"{name}-{uuid.uuid4()}")
+    wait_status(client, run["id"], {"running"}, 60)
+    _wait(f"run {run['id']} to print {until!r}",
+          lambda: until in client.log_text(run["id"])[-4000:], 60)
+    yield company["id"], agent["id"], run["id"]
+    if client.run(run["id"])["status"] in ("queued", "running"):
+        client.post(f"/heartbeat-runs/{run['id']}/cancel")
 
 
 def wait_status(client: PaperclipClient, run_id: str, statuses: set[str], timeout: float = 60.0) -> dict:

@@ -3,16 +3,13 @@ then sleeps, so Paperclip's lastOutputBytes stays at what it flushed with the fi
 chunk. opsweb's dialog still opens at the real end, in one small answer."""
 from __future__ import annotations
 
-import secrets
-import time
-import uuid
 
 import pytest
 from bs4 import BeautifulSoup
 
 from opsweb.transcript.cursor import Cursor
 
-from .seed import SeedError, wait_status
+from .seed import printing_run
 
 pytestmark = pytest.mark.contract
 
@@ -37,19 +34,8 @@ def log_size(api, run_id: str) -> int:
 
 @pytest.fixture
 def burst_run(seeded, paperclip_api):
-    company = paperclip_api.create_company(f"Contract Burst {secrets.token_hex(3)}")
-    agent = paperclip_api.create_process_agent(company["id"], "Burst Bot", BURST_SCRIPT)
-    run = paperclip_api.wake(agent["id"], "contract: burst then quiet",
-                             idempotency_key=f"burst-{uuid.uuid4()}")
-    wait_status(paperclip_api, run["id"], {"running"}, 60)
-    deadline = time.monotonic() + 60
-    while LAST not in paperclip_api.log_text(run["id"])[-4000:]:
-        if time.monotonic() > deadline:
-            raise SeedError(f"run {run['id']} did not print its burst within 60 s")
-        time.sleep(0.5)
-    yield company["id"], run["id"]
-    if paperclip_api.run(run["id"])["status"] in ("queued", "running"):
-        paperclip_api.post(f"/heartbeat-runs/{run['id']}/cancel")
+    for company_id, _, run_id in printing_run(paperclip_api, "Burst", BURST_SCRIPT, LAST):
+        yield company_id, run_id
 
 
 def test_a_burst_then_quiet_run_opens_at_its_real_end(burst_run, paperclip_api, panel_for):

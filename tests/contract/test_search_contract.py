@@ -4,14 +4,11 @@ searches it through Paperclip's /log pages, finds both, and opens the dialog at 
 the agent's card search finds its first match too."""
 from __future__ import annotations
 
-import secrets
-import time
-import uuid
 
 import pytest
 from bs4 import BeautifulSoup
 
-from .seed import SeedError, wait_status
+from .seed import printing_run
 
 pytestmark = pytest.mark.contract
 
@@ -24,19 +21,7 @@ SCRIPT = (f"echo \"{FIRST}\"; seq -f 'line %06g of the build <b>padding</b> ....
 
 @pytest.fixture
 def searched_run(seeded, paperclip_api):
-    company = paperclip_api.create_company(f"Contract Search {secrets.token_hex(3)}")
-    agent = paperclip_api.create_process_agent(company["id"], "Search Bot", SCRIPT)
-    run = paperclip_api.wake(agent["id"], "contract: a log to search",
-                             idempotency_key=f"search-{uuid.uuid4()}")
-    wait_status(paperclip_api, run["id"], {"running"}, 60)
-    deadline = time.monotonic() + 60
-    while "EACCES last" not in paperclip_api.log_text(run["id"])[-4000:]:
-        if time.monotonic() > deadline:
-            raise SeedError(f"run {run['id']} did not print its log within 60 s")
-        time.sleep(0.5)
-    yield company["id"], agent["id"], run["id"]
-    if paperclip_api.run(run["id"])["status"] in ("queued", "running"):
-        paperclip_api.post(f"/heartbeat-runs/{run['id']}/cancel")
+    yield from printing_run(paperclip_api, "Search", SCRIPT, "EACCES last")
 
 
 def test_a_5_mb_log_is_searched_through_the_real_server(searched_run, paperclip_api, panel_for):
