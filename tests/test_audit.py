@@ -181,9 +181,24 @@ def postgres_url():
         if os.environ.get("CI"):
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    yield started.stdout.strip().splitlines()[-1]
-    if not was_running:
+    yield _database_of_this_worker(started.stdout.strip().splitlines()[-1])
+    # under xdist another worker may still use the server: scripts/test stops it after
+    if not was_running and not os.environ.get("PYTEST_XDIST_WORKER"):
         subprocess.run([script, "stop"], capture_output=True, timeout=60)
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Test files run in two workers at once (scripts/test): each worker gets a database
+    of its own, so one file's DROP and TRUNCATE never reach the other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import psycopg
+    name = f"opsweb_test_{worker}"
+    with psycopg.connect(url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    return f"{url.rsplit('/', 1)[0]}/{name}"
 
 
 def _empty_postgres(url: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from cli_process import Running, opsweb_env, run
+from hostile_upstream import found_within
 from opsweb.demo.seed import AGENT_ROLES
 from opsweb.actions import audit
 from tests.test_audit import postgres_url  # noqa: F401  (the session fixture)
@@ -37,15 +38,6 @@ def _fresh(url: str) -> str:
     return url
 
 
-def _until(what: str, check, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
 
 def _evaluator(instance: Running) -> dict:
     return requests.get(instance.url + "/api/operations/rules", timeout=5).json()["evaluator"]
@@ -70,12 +62,12 @@ def test_two_instances_on_one_postgresql_pause_once_and_take_over_after_kill_9(
     try:
         for instance in instances:
             instance.wait_ready()
-        _until("the looping agent is paused", lambda: _pauses(demo) >= 1, 20)
-        acting = _until("one instance says it acts", lambda: [
+        found_within("the looping agent is paused", lambda: _pauses(demo) >= 1, 20)
+        acting = found_within("one instance says it acts", lambda: [
             i for i in instances if _evaluator(i)["acting"]], 10)
         assert len(acting) == 1
         first, other = acting[0], next(i for i in instances if i is not acting[0])
-        _until("the other names the actor", lambda: _evaluator(other)["instance"]
+        found_within("the other names the actor", lambda: _evaluator(other)["instance"]
                == _evaluator(first)["instance"], 5)
         assert not _evaluator(other)["acting"]
         time.sleep(2)  # a few more evaluations on both
@@ -86,7 +78,7 @@ def test_two_instances_on_one_postgresql_pause_once_and_take_over_after_kill_9(
         first.proc.wait(10)
         killed_at = time.monotonic()
         requests.post(f"{demo.url}/api/agents/{LOOPING}/resume", json={}, timeout=5)
-        _until("the other instance acts", lambda: _evaluator(other)["acting"],
+        found_within("the other instance acts", lambda: _evaluator(other)["acting"],
                LEASE_SECONDS + 3)
         assert time.monotonic() - killed_at < LEASE_SECONDS + 3
         time.sleep(3)  # evaluations of the new actor, the loop back in its reads
@@ -134,7 +126,7 @@ def test_the_postgresql_lease_fences_a_holder_that_outlived_it(postgres_url):  #
     try:
         assert slow.claim().acting and slow.still_holds(0)
         assert not quick.claim().acting  # held, on the database's clock
-        _until("the slow holder's lease expires", lambda: quick.claim().acting, 5)
+        found_within("the slow holder's lease expires", lambda: quick.claim().acting, 5)
         assert not slow.still_holds(0)  # its token is stale: it must not act
         assert not slow.claim().acting and slow.holder().instance == quick.instance
     finally:

@@ -220,6 +220,9 @@ class SqliteStore(Store):
         self._db.close()
 
 
+_SCHEMA_LOCK = 0x6F707377  # "opsw": the advisory lock opsweb's schema changes take turns on
+
+
 class PostgresStore(Store):
     """One connection, reconnected on the next call after a failure. A failed
     statement is never retried: a retried INSERT could record one Stop twice."""
@@ -260,7 +263,16 @@ class PostgresStore(Store):
     def run(self, sql: str, params: tuple, fetch: bool = False):
         with self._lock:
             try:
-                with self._connect().cursor() as cur:
+                db = self._connect()
+                if sql.lstrip().startswith(("CREATE ", "ALTER ")):
+                    # two instances starting at once on a fresh database: PostgreSQL's
+                    # CREATE ... IF NOT EXISTS races (a duplicate-key error in its
+                    # catalogue), so schema changes take turns under one advisory lock
+                    with db.transaction(), db.cursor() as cur:
+                        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                        cur.execute(self._sql(sql), params)
+                    return None
+                with db.cursor() as cur:
                     cur.execute(self._sql(sql), params)
                     return cur.fetchall() if fetch else None
             except self._psycopg.Error as err:
