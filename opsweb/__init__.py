@@ -23,6 +23,7 @@ from opsweb.fleet.history import HistoryReader
 from opsweb.fleet.live import FleetReader
 from opsweb.fleet.runlog import RunLogs
 from opsweb.fleet.search_runs import Searches
+from opsweb.fleet.search_store import SearchStore
 from opsweb.fleet.spend import SpendReader
 from opsweb.i18n import language
 from opsweb.i18n.language import install as install_language
@@ -137,8 +138,9 @@ def init_app(app: Flask, url_prefix: str = "/operations",
     runner = Runner(batches, store, app.logger, platform, agents.names,
                     changed=lambda: agents.changed(None))
     logs = RunLogs(platform)
+    searches = Searches(platform, logs, SearchStore(cfg["OPSWEB_SEARCH_STORE_MB"] * 1_000_000))
     app.extensions["opsweb"] = Operations(platform=platform, fleet=fleet,
-                                          logs=logs, searches=Searches(platform, logs),
+                                          logs=logs, searches=searches,
                                           metrics=metrics, gate=gate, audit=store,
                                           faults=FaultReporter(app.logger), agents=agents,
                                           notifications=notifications,

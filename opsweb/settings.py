@@ -165,6 +165,10 @@ SETTINGS = (
             "entries a followed log keeps in the dialog (also at most ~1 MB of text); older"
             " ones are dropped from the top and come back with \"Load earlier output\"",
             _whole(10, 1_000_000, "a number of entries")),
+    Setting("OPSWEB_SEARCH_STORE_MB", None, 128,
+            "megabytes of finished runs' transcript text kept in memory after a search, so"
+            " that searching them again reads and converts no log; 0 = keep none",
+            _whole(0, 100_000, "a number of megabytes")),
     Setting("OPSWEB_BATCH_MAX", None, 500,
             "at most this many runs or agents in one batch (Stop, Cancel queued, Pause,"
             " Resume, Drain many at once); a larger selection is refused with 400",

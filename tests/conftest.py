@@ -4,8 +4,13 @@ panel on an in-memory fake platform (a copy of the demo world) and a frozen cloc
 driven through Flask's test client."""
 from __future__ import annotations
 
+import glob
 import json
+import os
+import socket
+import subprocess
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pytest
@@ -261,3 +266,50 @@ def on_fake(fake, tmp_path):
 def inproc(on_fake) -> InProcess:
     return on_fake()
 
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL on 127.0.0.1: $OPSWEB_TEST_POSTGRES_URL, or the one
+    scripts/test-postgres starts (and installs with apt under CI)."""
+    if os.environ.get("OPSWEB_TEST_POSTGRES_URL"):
+        yield os.environ["OPSWEB_TEST_POSTGRES_URL"]
+        return
+    script = str(ROOT / "scripts" / "test-postgres")
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): audit tests on"
+                    " PostgreSQL skipped")
+    url = subprocess.run([script, "url"], capture_output=True, text=True).stdout.strip()
+    was_running = _port_open(int(url.rsplit(":", 1)[1].split("/")[0]))
+    started = subprocess.run([script, "start"], capture_output=True, text=True, timeout=600)
+    if started.returncode != 0:
+        reason = f"scripts/test-postgres start failed: {started.stderr.strip()[-300:]}"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    yield _database_of_this_worker(started.stdout.strip().splitlines()[-1])
+    # under xdist another worker may still use the server: scripts/test stops it after
+    if not was_running and not os.environ.get("PYTEST_XDIST_WORKER"):
+        subprocess.run([script, "stop"], capture_output=True, timeout=60)
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Test files run in two workers at once (scripts/test): each worker gets a database
+    of its own, so one file's DROP and TRUNCATE never reach the other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import psycopg
+    name = f"opsweb_test_{worker}"
+    with psycopg.connect(url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    return f"{url.rsplit('/', 1)[0]}/{name}"

@@ -3,7 +3,6 @@ item once, 4 at a time at most, cancel → notSent, undo resumes exactly what th
 paused, and a restart settles what a stopped instance left."""
 
 from hostile_upstream import wait_until
-from test_audit import postgres_url  # noqa: F401  (the fixture)
 
 
 REASON = {"reason": "incident 42"}

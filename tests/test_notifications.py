@@ -14,7 +14,6 @@ from opsweb.notify.sender import Sender
 from opsweb.notify.webhook import Receiver as Target
 from opsweb.notify.webhook import Webhooks
 from opsweb.runtime.clock import Clock
-from test_audit import postgres_url  # noqa: F401  (a fixture)
 from webhook_receiver import Receiver
 
 SECRET = "a-test-secret-of-some-length"

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from opsweb import platform_port as port
 from opsweb.fleet.runlog import RunInfo, RunLogs
 from opsweb.fleet.search import MAX_MATCHES, Query, scan
+from opsweb.fleet.search_text import Segment
 from opsweb.transcript.builder import TranscriptBuilder, iter_records
 from opsweb.transcript.entry import entry_text
 
@@ -203,13 +204,13 @@ def test_the_deadline_stops_a_search_between_reads_and_its_cursor_goes_on(fake):
     logs = RunLogs(fake)
     info = logs.info(run)
     fetch, size = logs.bounded(info)
-    found = scan(logs.reads(info, fetch), Query.parse("EACCES", False), size, seconds=5,
-                 clock=Ticking(4))
+    found = scan(map(Segment.of, logs.reads(info, fetch)), Query.parse("EACCES", False), size,
+                 seconds=5, clock=Ticking(4))
     assert found.stopped == "deadline" and found.truncated and not found.matches
     assert 0 < found.scanned_bytes < size
     start, skip = found.cursor.rsplit("_", 1)
-    rest = scan(logs.reads(info, logs.bounded(info)[0], start), Query.parse("EACCES", False),
-                size, skip=int(skip))
+    rest = scan(map(Segment.of, logs.reads(info, logs.bounded(info)[0], start)),
+                Query.parse("EACCES", False), size, skip=int(skip))
     assert [m.offset for m in rest.matches] == [o for o, _ in truth(log, "process", "EACCES")]
 
 

@@ -14,7 +14,6 @@ from cli_process import Running, opsweb_env, run
 from hostile_upstream import found_within
 from opsweb.demo.seed import AGENT_ROLES
 from opsweb.actions import audit
-from tests.test_audit import postgres_url  # noqa: F401  (the session fixture)
 
 LOOPING = AGENT_ROLES["failureLoop"]  # Deploy Bot: one of Acme's seven agents
 LEASE_SECONDS = 4
@@ -48,7 +47,7 @@ def _pauses(demo) -> int:
 
 
 def test_two_instances_on_one_postgresql_pause_once_and_take_over_after_kill_9(
-        demo, postgres_url, tmp_path):  # noqa: F811
+        demo, postgres_url, tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text(RULES)
     env = opsweb_env(tmp_path, OPSWEB_AUDIT_URL=_fresh(postgres_url), OPSWEB_RULES=str(rules),

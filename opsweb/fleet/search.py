@@ -24,7 +24,6 @@ from typing import Callable
 import re2
 
 from opsweb.transcript.cursor import Cursor
-from opsweb.transcript.entry import entry_text
 
 MAX_QUERY = 200
 MAX_MATCHES = 200
@@ -33,6 +32,10 @@ CONTEXT_CHARS = 200   # the line shown before and after a match, at most
 TEXT_CHARS = 600      # a longer entry is shown clipped around its first hit
 HITS_SHOWN = 50       # highlighted hits per match
 _FROM = re.compile(r"(.{1,60})_([0-9]{1,9})")
+# What a regular expression may say that means something else in a buffer of many
+# entries than in one entry's text: the text's ends (\A, \z) and flags turned off
+# (such as (?-m), which makes ^ and $ the ends): such a pattern is tried entry by entry.
+_WHOLE_TEXT = re.compile(r"\\[Az]|\(\?[a-zA-Z]*-")
 
 
 def _options(literal: bool) -> re2.Options:
@@ -48,6 +51,7 @@ class Query:
     text: str
     regex: bool
     pattern: object = field(compare=False, repr=False)
+    per_entry: bool = False   # not searched in a segment's buffer at once (see _WHOLE_TEXT)
 
     @classmethod
     def parse(cls, text: str | None, regex: bool) -> "Query":
@@ -68,7 +72,7 @@ class Query:
             if isinstance(message, bytes):
                 message = message.decode("utf-8", "replace")
             raise ValueError(f"invalid regular expression: {message}") from None
-        return cls(text, regex, pattern)
+        return cls(text, regex, pattern, regex and _WHOLE_TEXT.search(text) is not None)
 
 
 @dataclass
@@ -151,67 +155,64 @@ def _clip(query: Query, text: str, start: int, end: int) -> tuple[str, tuple]:
     return lead + text[lo:hi] + ("…" if hi < len(text) else ""), tuple(hits)
 
 
-def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MATCHES,
+def scan(segments, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MATCHES,
          seconds: float = SEARCH_SECONDS, early: bool = False,
          clock: Callable[[], float] = time.monotonic) -> Found:
-    """Search the Reads of a transcript (RunLogs.reads) for `query`, up to byte `until`.
-    skip: entries of the first read already searched (a cursor's). early: answer after
-    the first read that found something (a page shows it at once and asks for more)."""
+    """Search the Segments of a transcript (search_text.Segment, from RunLogs.reads or a
+    store) for `query`, up to byte `until`. skip: entries of the first segment already
+    searched (a cursor's). early: answer after the first segment that found something (a
+    page shows it at once and asks for more)."""
     deadline = clock() + seconds
     matches: list[Match] = []
-    previous = ""                  # the entry before the one looked at, as text
-    previous_at, line = -1, 0      # its record's offset; entries of this record so far
-    open_after: Match | None = None    # waits for the next entry's first line
-    open_next: list[Match] = []        # wait for the next record's offset
+    previous = None                # the segment before, for the context of a first entry
+    open_after: Match | None = None    # waits for the next segment's first entry
+    open_next: list[Match] = []        # wait for a later record's offset
     first = None
-    stopped, cursor = "end", None
-    for read in reads:
-        start = Cursor.parse(read.start).offset
+    stopped, cursor, read_end = "end", None, until
+    for seg in segments:
+        start = seg.start_offset
         first = start if first is None else first
         if start >= until:
             break
-        texts = [entry_text(e) for e in read.entries]
-        found_here = query.pattern.search("\n".join(texts[skip:])) is not None
-        for i in range(len(texts)):
-            offset = read.offsets[i]
-            if offset >= until:
+        n = seg.below(until)
+        if n and open_after is not None:
+            open_after.after, open_after = _first_line(seg.text(0)), None
+        if n and open_next:
+            nxt = _next_offset(seg, -1, open_next[-1].offset, n)
+            for m in open_next:
+                m.next_offset = nxt
+            open_next = [] if nxt is not None else open_next
+        i = skip
+        while len(matches) < limit:
+            i, hit = seg.find(query.pattern, query.per_entry, i, n)
+            if i is None:
                 break
-            text = texts[i]
-            line = line + 1 if offset == previous_at else 0
-            previous_at = offset
-            if i < skip:  # searched by the answer whose cursor this is; context and line only
-                previous = text
-                continue
-            if open_after is not None:
-                open_after.after, open_after = _first_line(text), None
-            while open_next and offset > open_next[0].offset:
-                open_next.pop(0).next_offset = offset
-            hit = query.pattern.search(text) if found_here else None
-            if hit is not None:
-                shown, hits = _clip(query, text, hit.start(), hit.end())
-                match = Match(offset, line, None, read.entries[i].kind, shown, _last_line(previous),
-                              hits=hits)
-                matches.append(match)
+            text = seg.text(i)
+            shown, hits = _clip(query, text, hit.start(), hit.end())
+            before = seg.text(i - 1) if i else (previous.text(len(previous) - 1) if previous else "")
+            match = Match(seg.offsets[i], _line(seg, i, previous), None, seg.kinds[i], shown,
+                          _last_line(before), hits=hits)
+            matches.append(match)
+            if i + 1 < len(seg):
+                match.after = _first_line(seg.text(i + 1))
+            else:
                 open_after = match
+            match.next_offset = _next_offset(seg, i, match.offset, len(seg) if len(matches)
+                                             == limit else n)
+            if match.next_offset is None:
                 open_next.append(match)
-                if len(matches) >= limit:
-                    stopped, cursor = "matches", f"{read.start}_{i + 1}"
-                    if i + 1 < len(texts):
-                        open_after.after = _first_line(texts[i + 1])
-                        nxt = next((o for o in read.offsets[i + 1:] if o > offset), None)
-                        for m in open_next:
-                            m.next_offset = nxt
-                    break
-            previous = text
+            i += 1
         skip = 0
-        read_end = min(Cursor.parse(read.end).offset, until)
-        if stopped == "matches":
+        previous = seg if len(seg) else previous
+        read_end = min(seg.end_offset, until)
+        if len(matches) >= limit:
+            stopped, cursor = "matches", seg.cursor_after(i - 1)
             break
-        if read.at_eof:
+        if seg.at_eof:
             until = min(until, read_end)  # the size found beforehand is an upper bound
             break
         if clock() > deadline or (early and matches):
-            stopped, cursor = ("early" if early and matches else "deadline"), f"{read.end}_0"
+            stopped, cursor = ("early" if early and matches else "deadline"), f"{seg.end}_0"
             break
     reached = until if stopped == "end" else read_end
     for m in matches:
@@ -220,3 +221,25 @@ def scan(reads, query: Query, until: int, *, skip: int = 0, limit: int = MAX_MAT
         reached = matches[-1].next_offset
     return Found(query, matches, stopped != "end", cursor, max(0, reached - (first or 0)),
                  until, stopped)
+
+
+def _next_offset(seg, i: int, offset: int, hi: int) -> int | None:
+    """Where the next record after `offset` begins, among entries (i, hi) of seg."""
+    for j in range(i + 1, hi):
+        if seg.offsets[j] > offset:
+            return seg.offsets[j]
+    return None
+
+
+def _line(seg, i: int, previous) -> int:
+    """Entries of the same record before entry i (a record holds several), counting those
+    that ended the segment before."""
+    offset, j = seg.offsets[i], i
+    while j and seg.offsets[j - 1] == offset:
+        j -= 1
+    if j == 0 and previous is not None:
+        k = len(previous)
+        while k and previous.offsets[k - 1] == offset:
+            k -= 1
+        return i + len(previous) - k
+    return i - j

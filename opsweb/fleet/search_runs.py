@@ -9,6 +9,7 @@ from typing import Callable
 
 from opsweb import platform_port as port
 from opsweb.fleet.runlog import RunInfo, RunLogs
+from opsweb.fleet.search_store import SearchStore
 from opsweb.fleet.search import MAX_MATCHES, SEARCH_SECONDS, Found, Query, parse_from, scan
 from opsweb.i18n.said import Said
 from opsweb.runtime import untrusted
@@ -40,9 +41,9 @@ class RunFound:
 
 
 class Searches:
-    def __init__(self, platform: port.Platform, logs: RunLogs,
+    def __init__(self, platform: port.Platform, logs: RunLogs, store: SearchStore,
                  clock: Callable[[], float] = time.monotonic):
-        self.platform, self.logs, self.clock = platform, logs, clock
+        self.platform, self.logs, self.store, self.clock = platform, logs, store, clock
 
     def run(self, run_id: str, query: Query, start: str | None = None,
             until: int | None = None, *, early: bool = False, limit: int = MAX_MATCHES,
@@ -54,8 +55,10 @@ class Searches:
         fetch, size = self.logs.bounded(info)
         until = size if until is None else min(until, size)
         page = EARLY_PAGE if early else port.MAX_LOG_PAGE_BYTES
-        found = scan(self.logs.reads(info, fetch, cursor, page), query, until, skip=skip,
-                     limit=limit, seconds=seconds, early=early, clock=self.clock)
+        segments = self.store.segments(run_id, not info.live, size, cursor,
+                                       lambda at: self.logs.reads(info, fetch, at, page))
+        found = scan(segments, query, until, skip=skip, limit=limit, seconds=seconds,
+                     early=early, clock=self.clock)
         return info, found
 
     def agent(self, agent_id: str, query: Query, runs: int = DEFAULT_RUNS) -> tuple[dict, list[RunFound]]:
