@@ -1,6 +1,6 @@
 """Search inside transcripts, server-side: a run's log read from the start, converted
 exactly as the dialog and log.txt convert it (RunLogs.reads), each entry's plain text
-matched; the matches come with a line of context on each side and the byte offset of
+matched (in Segments, search_text.py: fresh from the log, or kept by search_store.py); the matches come with a line of context on each side and the byte offset of
 their record, which opens the dialog there (`log?at=`).
 
 The engine is RE2 (google-re2): it runs in time linear in the text whatever the
@@ -10,7 +10,7 @@ report positions in the same characters. Case never matters (a regex may say (?-
 other scripts match as typed, without normalisation.
 
 Bounds: at most MAX_MATCHES per answer, then a cursor to search further from; a total
-deadline per search (SEARCH_SECONDS), checked between reads; what the log held when the
+deadline per search (SEARCH_SECONDS), checked between segments; what the log held when the
 search began (`until`), so that a live run's search ends. Paging is the download's
 (RunLogs.bounded), so a server ignoring `offset` is stopped the same way.
 """
