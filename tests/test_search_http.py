@@ -2,7 +2,8 @@
 EACCES lines deep in its batch output; a run of several MB is searched to its first
 and last match, each opening the dialog at its line; and through a real `opsweb serve`
 an empty, a 10 KB and an invalid query are a 400 saying why, while a catastrophic
-pattern answers (RE2 runs in linear time)."""
+pattern answers (RE2 runs in linear time), and a finished run searched again reads no
+log page (its converted text was kept)."""
 from __future__ import annotations
 
 import pytest
@@ -100,3 +101,29 @@ def new_run_on(server) -> str:
 def say_on(server, run_id: str, *lines: str) -> None:
     requests.post(f"{server.url}/__demo/runs/{run_id}/output", timeout=15, json={
         "chunks": [{"stream": "stdout", "chunk": line + "\n"} for line in lines]})
+
+
+def _pages_read(server, run_id: str) -> int:
+    """Pages of the run's log the demo served (not the 4 KiB probes of its size)."""
+    calls = requests.get(f"{server.url}/__demo/calls", timeout=15).json()["recent"]
+    return sum(1 for c in calls if c["key"] == f"log:{run_id}"
+               and int(dict(p.split("=", 1) for p in c["query"].split("&") if "=" in p)
+                       .get("limitBytes", 0)) > 4096)
+
+
+def test_a_finished_run_searched_again_through_opsweb_serve_reads_no_log(served):
+    running, demo = served
+    run = new_run_on(demo)
+    say_on(demo, run, "open('/srv/app/billing.py'): EACCES (the first)")
+    requests.post(f"{demo.url}/__demo/runs/{run}/output", json={"ndjson_bytes": 3_000_000},
+                  timeout=60)
+    say_on(demo, run, "open('/srv/app/billing.py'): EACCES (the last)")
+    requests.post(f"{demo.url}/__demo/runs/{run}/finish", json={"status": "succeeded"}, timeout=15)
+    search = f"{running.url}/api/operations/runs/{run}/search"
+    first = requests.get(search, params={"q": "eacces"}, timeout=60).json()
+    assert _pages_read(demo, run) >= 3
+    requests.post(f"{demo.url}/__demo/reset", json={}, timeout=15)  # counters only
+    again = requests.get(search, params={"q": "billing\\.py.*last", "regex": "1"}, timeout=60).json()
+    assert [m["text"] for m in again["matches"]] == [first["matches"][1]["text"]]
+    assert again["scannedBytes"] == again["totalBytes"] == first["totalBytes"]
+    assert _pages_read(demo, run) == 0
